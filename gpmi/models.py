@@ -1,0 +1,1 @@
+"""Models of the gpmi app (built in a later issue)."""

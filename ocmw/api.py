@@ -1,0 +1,206 @@
+"""REST API of the core: clients. Same scoping and services as the pages."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import translation
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from ocmw import insz as insz_rules
+from ocmw import selectors, services
+from ocmw.models import AccessAction, Client, User
+from ocmw.services import CASE_FIELDS
+
+
+def exception_handler(exc, context):
+    """Django's own errors become the API's: 400 with field errors, 403, 404."""
+    if isinstance(exc, services.StaleEdit):
+        return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {
+                (field if field != "__all__" else "non_field_errors"): messages
+                for field, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": exc.messages}
+        if isinstance(exc, services.PossibleDuplicate):
+            detail["possible_duplicates"] = [c.pk for c in exc.candidates]
+        if isinstance(exc, services.DuplicateInsz):
+            detail["existing_client"] = exc.existing.pk
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    return drf_exception_handler(exc, context)
+
+
+class UserLanguageMixin:
+    """Answer in the user's language also for Basic-authenticated API calls."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.user.is_authenticated and request.user.language:
+            translation.activate(request.user.language)
+
+
+class StaffField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return selectors.case_workers(user=self.context["request"].user)
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    insz = serializers.CharField(max_length=20)
+    insz_display = serializers.CharField(read_only=True)
+    responsible_social_worker = StaffField(required=False, allow_null=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    row_version = serializers.IntegerField(required=False)
+    confirm_possible_duplicate = serializers.BooleanField(required=False, write_only=True)
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "insz",
+            "insz_display",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "gender",
+            "preferred_language",
+            "languages_spoken",
+            "phone",
+            "email",
+            "street",
+            "postal_code",
+            "city",
+            "responsible_social_worker",
+            "leefloon_decision_date",
+            "row_version",
+            "confirm_possible_duplicate",
+        ]
+
+    def validate_insz(self, value: str) -> str:
+        try:
+            return insz_rules.validate(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not getattr(instance, "access_case", False):
+            for name in CASE_FIELDS:
+                data.pop(name, None)
+        return data
+
+
+def _service_data(validated: dict) -> dict:
+    return {
+        k: v
+        for k, v in validated.items()
+        if k not in {"row_version", "confirm_possible_duplicate"}
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="INSZ (any formatting) or a name"),
+            OpenApiParameter("responsible_social_worker", int),
+            OpenApiParameter("preferred_language", str),
+        ]
+    )
+)
+class ClientViewSet(
+    UserLanguageMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = ClientSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        user = self.request.user
+        if self.action == "list":
+            query = self.request.query_params.get("search", "")
+            if query:
+                return selectors.client_search(user=user, query=query)
+            worker = self.request.query_params.get("responsible_social_worker") or None
+            try:
+                worker_id = int(worker) if worker else None
+            except ValueError:
+                raise exceptions.ValidationError(
+                    {"responsible_social_worker": ["A number is required."]}
+                )
+            return selectors.client_list(
+                user=user,
+                worker_id=worker_id,
+                language=self.request.query_params.get("preferred_language", ""),
+            )
+        return Client.objects.visible_to(
+            user, for_edit=self.action in {"update", "partial_update"}
+        ).select_related("responsible_social_worker")
+
+    def paginate_queryset(self, queryset):
+        if self.request.query_params.get("search"):
+            return None  # a search answers with its best matches, already limited
+        return super().paginate_queryset(queryset)
+
+    def retrieve(self, request, *args, **kwargs):
+        client = self.get_object()
+        services.access_log_record(
+            user=request.user,
+            client=client,
+            action=AccessAction.VIEW,
+            what="client file (API)",
+            page=request.get_full_path(),
+        )
+        return Response(self.get_serializer(client).data)
+
+    def perform_create(self, serializer):
+        validated = serializer.validated_data
+        key = self.request.headers.get("Idempotency-Key")
+        try:
+            submission_key = uuid.UUID(key) if key else None
+        except ValueError:
+            raise exceptions.ValidationError({"Idempotency-Key": ["Must be a UUID."]})
+        serializer.instance = services.client_register(
+            actor=self.request.user,
+            data=_service_data(validated),
+            submission_key=submission_key,
+            confirm_possible_duplicate=validated.get("confirm_possible_duplicate", False),
+        )
+        serializer.instance.access_case = (
+            self.request.user.handles_cases or self.request.user.is_team_lead
+        )
+
+    def create(self, request, *args, **kwargs):
+        user: User = request.user
+        if user.ocmw_id is None or not (user.is_intake or user.handles_cases or user.is_team_lead):
+            raise exceptions.PermissionDenied()
+        return super().create(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        validated = serializer.validated_data
+        serializer.instance = services.client_update(
+            actor=self.request.user,
+            client=serializer.instance,
+            data=_service_data(validated),
+            row_version=validated.get("row_version"),
+        )
+
+
+router = DefaultRouter()
+router.register("clients", ClientViewSet, basename="client")

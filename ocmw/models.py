@@ -1,0 +1,376 @@
+"""Core domain: OCMWs (tenants), teams, staff and roles, clients, access log."""
+
+from __future__ import annotations
+
+import uuid
+from functools import reduce
+from operator import or_
+
+import pghistory
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import ExpressionWrapper, Q, Value
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from ocmw import insz as insz_rules
+from ocmw import registries
+
+
+class LanguageRegion(models.TextChoices):
+    DUTCH = "nl", _("Dutch-speaking (Flanders)")
+    FRENCH = "fr", _("French-speaking (Wallonia)")
+    BILINGUAL = "bi", _("Bilingual (Brussels)")
+
+
+class Ocmw(models.Model):
+    """A public centre for social welfare: the tenant boundary of all data."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    language_region = models.CharField(
+        _("language region"), max_length=2, choices=LanguageRegion.choices
+    )
+
+    class Meta:
+        verbose_name = _("OCMW")
+        verbose_name_plural = _("OCMWs")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamService(models.TextChoices):
+    GENERAL = "general", _("General social service")
+    SPI = "spi", _("Social and professional integration")
+
+
+class Team(models.Model):
+    ocmw = models.ForeignKey(Ocmw, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("name"), max_length=200)
+    service = models.CharField(_("service"), max_length=10, choices=TeamService.choices)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["ocmw", "name"], name="team_unique_name_per_ocmw")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    INTAKE = "intake", _("Intake desk")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    COUNSELLOR = "counsellor", _("Counsellor")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    ADMIN = "admin", _("OCMW administrator")
+
+
+class Language(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    FRENCH = "fr", _("French")
+
+
+class StaffQuerySet(models.QuerySet):
+    def colleagues_of(self, user) -> models.QuerySet:
+        """Staff sharing at least one team with ``user`` (``user`` included)."""
+        return self.filter(teams__members=user).distinct()
+
+    def led_by(self, user) -> models.QuerySet:
+        """Staff in the teams that ``user`` leads."""
+        if not user.is_team_lead:
+            return self.none()
+        return self.filter(teams__members=user).distinct()
+
+    def case_workers(self, ocmw) -> models.QuerySet:
+        return self.filter(
+            ocmw=ocmw, is_active=True, roles__overlap=[Role.SOCIAL_WORKER, Role.COUNSELLOR]
+        )
+
+
+class StaffManager(UserManager.from_queryset(StaffQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A staff member. Roles are cumulative: one person may hold several."""
+
+    ocmw = models.ForeignKey(
+        Ocmw, on_delete=models.PROTECT, related_name="staff", null=True, blank=True
+    )
+    roles = ArrayField(
+        models.CharField(max_length=20, choices=Role.choices),
+        default=list,
+        blank=True,
+        verbose_name=_("roles"),
+    )
+    teams = models.ManyToManyField(Team, related_name="members", blank=True)
+    language = models.CharField(
+        _("interface language"), max_length=2, choices=Language.choices, default=Language.DUTCH
+    )
+
+    objects = StaffManager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+        ordering = ["first_name", "last_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def has_role(self, role: str) -> bool:
+        return role in (self.roles or [])
+
+    @property
+    def is_intake(self) -> bool:
+        return self.has_role(Role.INTAKE)
+
+    @property
+    def is_social_worker(self) -> bool:
+        return self.has_role(Role.SOCIAL_WORKER)
+
+    @property
+    def is_counsellor(self) -> bool:
+        return self.has_role(Role.COUNSELLOR)
+
+    @property
+    def is_team_lead(self) -> bool:
+        return self.has_role(Role.TEAM_LEAD)
+
+    @property
+    def is_ocmw_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def handles_cases(self) -> bool:
+        return self.is_social_worker or self.is_counsellor
+
+    @property
+    def role_labels(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [labels[role] for role in self.roles if role in labels]
+
+
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class PreferredLanguage(models.TextChoices):
+    DUTCH = "nl", _("Dutch")
+    FRENCH = "fr", _("French")
+    OTHER = "other", _("Other")
+
+
+def handled_by(staff: models.QuerySet) -> Q:
+    """Clients handled by any of ``staff``, by every app's definition of handling."""
+    rules = [Q(responsible_social_worker__in=staff)]
+    rules += [rule(staff) for rule in registries.client_handlers]
+    return reduce(or_, rules)
+
+
+def _bool(q: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(q, output_field=models.BooleanField())
+
+
+class ClientQuerySet(models.QuerySet):
+    def visible_to(self, user, *, for_edit: bool = False) -> ClientQuerySet:
+        """The one scoping function for clients. Every page and endpoint uses it.
+
+        Annotates ``access_case`` (may read case content, not only identity) and
+        ``access_edit`` (may change the file). Another OCMW's clients never
+        appear, so fetching one by id gives a 404.
+        """
+        if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
+            return self.none()
+        qs = self.filter(ocmw_id=user.ocmw_id)
+        own = handled_by(User.objects.filter(pk=user.pk))
+        led = handled_by(User.objects.led_by(user)) if user.is_team_lead else Q(pk__in=[])
+        read = own | led
+        if user.handles_cases:
+            read |= handled_by(User.objects.colleagues_of(user))
+        edit = own | led
+        if user.is_intake:
+            # The intake desk finds and registers anyone of its OCMW, but only
+            # sees and edits identity and contact data.
+            qs = qs.annotate(access_case=_bool(read), access_edit=Value(True))
+        else:
+            qs = qs.filter(read).annotate(access_case=Value(True), access_edit=_bool(edit))
+        if for_edit:
+            qs = qs.filter(access_edit=True)
+        return qs
+
+
+class Client(models.Model):
+    """A person followed by the OCMW. Identity is unique per OCMW by INSZ."""
+
+    ocmw = models.ForeignKey(Ocmw, on_delete=models.PROTECT, related_name="clients")
+    insz = models.CharField(_("national register number"), max_length=11)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    birth_date = models.DateField(_("birth date"))
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=5,
+        choices=PreferredLanguage.choices,
+        default=PreferredLanguage.DUTCH,
+    )
+    languages_spoken = ArrayField(
+        models.CharField(max_length=40), default=list, blank=True, verbose_name=_("languages spoken")
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), max_length=254, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    city = models.CharField(_("municipality"), max_length=100, blank=True)
+    leefloon_decision_date = models.DateField(_("leefloon decision date"), null=True, blank=True)
+    responsible_social_worker = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        null=True,
+        blank=True,
+        verbose_name=_("responsible social worker"),
+    )
+    # Optimistic lock: a form posted from a stale page must not overwrite a newer change.
+    row_version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Lower-cased, accent-free full name kept by PostgreSQL itself; the trigram
+    # index on it serves fuzzy name search and duplicate detection.
+    search_name = models.GeneratedField(
+        expression=models.Func(
+            Lower(models.functions.Concat("first_name", Value(" "), "last_name")),
+            function="ocmw_unaccent",
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        ordering = ["last_name", "first_name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ocmw", "insz"], name="client_unique_insz_per_ocmw"),
+            models.CheckConstraint(
+                condition=Q(insz__regex=r"^[0-9]{11}$"), name="client_insz_is_11_digits"
+            ),
+        ]
+        indexes = [
+            GinIndex(OpClass("search_name", "gin_trgm_ops"), name="client_search_name_trgm"),
+            models.Index(fields=["ocmw", "last_name", "first_name", "id"], name="client_name_idx"),
+            models.Index(fields=["ocmw", "birth_date"], name="client_birth_idx"),
+            models.Index(fields=["responsible_social_worker"], name="client_worker_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def insz_display(self) -> str:
+        return insz_rules.format_insz(self.insz)
+
+    @property
+    def file_number(self) -> str:
+        return f"{self.pk:06d}" if self.pk else ""
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        for field in ("first_name", "last_name"):
+            value = getattr(self, field) or ""
+            setattr(self, field, " ".join(value.split()))
+            if not getattr(self, field):
+                errors.setdefault(field, []).append(_("This name cannot be empty."))
+        try:
+            self.insz = insz_rules.validate(self.insz)
+        except ValidationError as exc:
+            errors.setdefault("insz", []).extend(exc.messages)
+        else:
+            encoded_birth = insz_rules.birth_date(self.insz)
+            encoded_gender = insz_rules.gender(self.insz)
+            if self.birth_date is None and encoded_birth is not None:
+                self.birth_date = encoded_birth
+            elif encoded_birth is not None and self.birth_date != encoded_birth:
+                errors.setdefault("birth_date", []).append(
+                    _("The birth date does not match the national register number (%(date)s).")
+                    % {"date": encoded_birth.strftime("%d/%m/%Y")}
+                )
+            if not self.gender and encoded_gender:
+                self.gender = encoded_gender
+            elif encoded_gender and self.gender != encoded_gender:
+                errors.setdefault("gender", []).append(
+                    _("The gender does not match the national register number.")
+                )
+        if self.birth_date is None and "birth_date" not in errors:
+            errors.setdefault("birth_date", []).append(_("Enter the birth date."))
+        if self.responsible_social_worker_id and self.ocmw_id:
+            worker = self.responsible_social_worker
+            if worker.ocmw_id != self.ocmw_id or not worker.handles_cases:
+                errors.setdefault("responsible_social_worker", []).append(
+                    _("Choose a social worker of this OCMW.")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("viewed")
+    EXPORT = "export", _("exported")
+    REFUSED = "refused", _("refused export")
+
+
+class AccessLog(models.Model):
+    """Who read or exported which client file, when, from which page (GDPR art. 15)."""
+
+    ocmw = models.ForeignKey(Ocmw, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="access_log", null=True, blank=True
+    )
+    action = models.CharField(max_length=10, choices=AccessAction.choices)
+    what = models.CharField(max_length=200)
+    page = models.CharField(max_length=500)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["client", "-at"], name="accesslog_client_idx")]
+
+
+class SubmissionKey(models.Model):
+    """A form's one-time key, so a double-submitted form acts once."""
+
+    key = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+# The audit trail: PostgreSQL triggers record every insert and update, even bulk
+# ones, together with the request's user and URL (pghistory middleware).
+pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(Client)
+pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())(Ocmw)
+pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent())(Team)
+pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    exclude=["password", "last_login"],
+)(User)

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from ocmw import selectors, services
+from ocmw.forms import ClientForm, LanguageForm
+from ocmw.models import AccessAction, Client, PreferredLanguage
+
+PAGE_SIZE = 25
+
+
+def _client_or_404(request: HttpRequest, pk: int, *, for_edit: bool = False) -> Client:
+    try:
+        return selectors.client_get(user=request.user, pk=pk, for_edit=for_edit)
+    except Client.DoesNotExist:
+        raise Http404
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    context = {
+        "teams": selectors.team_overview(user=user),
+        "my_clients": None,
+    }
+    if user.handles_cases:
+        clients = selectors.client_list(user=user, mine=True, sort=request.GET.get("sort", "name"))
+        context["my_clients"] = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "ocmw/home.html", context)
+
+
+@login_required
+def client_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    sort = request.GET.get("sort", "name")
+    if sort not in selectors.CLIENT_SORTS:
+        sort = "name"
+    language = request.GET.get("language", "")
+    if language not in PreferredLanguage.values:
+        language = ""
+    try:
+        worker_id = int(request.GET.get("worker") or 0)
+    except ValueError:
+        worker_id = 0
+    if query:
+        results = list(selectors.client_search(user=request.user, query=query))
+        page = None
+    else:
+        clients = selectors.client_list(
+            user=request.user, worker_id=worker_id, language=language, sort=sort
+        )
+        page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+        results = page.object_list
+    context = {
+        "query": query,
+        "results": results,
+        "page": page,
+        "sort": sort,
+        "language": language,
+        "worker_id": worker_id,
+        "workers": selectors.case_workers(user=request.user),
+        "languages": PreferredLanguage.choices,
+    }
+    template = "ocmw/partials/client_results.html" if request.htmx else "ocmw/client_list.html"
+    return render(request, template, context)
+
+
+def _form_kwargs(request: HttpRequest, client: Client | None) -> dict:
+    user = request.user
+    if client is None:
+        case_fields = user.handles_cases or user.is_team_lead
+    else:
+        case_fields = client.access_case
+    return {
+        "user": user,
+        "workers": selectors.case_workers(user=user),
+        "case_fields": case_fields,
+    }
+
+
+@login_required
+def client_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.ocmw_id is None or not (user.is_intake or user.handles_cases or user.is_team_lead):
+        raise PermissionDenied
+    form = ClientForm(request.POST or None, **_form_kwargs(request, None))
+    context = {"form": form, "candidates": [], "existing": None}
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.client_register(
+                actor=user,
+                data=form.service_data(),
+                submission_key=form.cleaned_data.get("submission_key"),
+                confirm_possible_duplicate=form.cleaned_data.get("confirm_possible_duplicate"),
+            )
+        except services.PossibleDuplicate as exc:
+            context["candidates"] = exc.candidates
+            form.add_service_error(exc)
+        except services.DuplicateInsz as exc:
+            context["existing"] = exc.existing
+            form.add_service_error(exc)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Client %(name)s registered.") % {"name": client})
+            return redirect("client_detail", pk=client.pk)
+    return render(request, "ocmw/client_form.html", context)
+
+
+@login_required
+def client_update(request: HttpRequest, pk: int) -> HttpResponse:
+    client = _client_or_404(request, pk, for_edit=True)
+    form = ClientForm(request.POST or None, instance=client, **_form_kwargs(request, client))
+    context = {"form": form, "client": client, "candidates": [], "existing": None}
+    if request.method == "POST" and form.is_valid():
+        try:
+            client = services.client_update(
+                actor=request.user,
+                client=client,
+                data=form.service_data(),
+                row_version=form.cleaned_data.get("row_version"),
+            )
+        except services.DuplicateInsz as exc:
+            context["existing"] = exc.existing
+            form.add_service_error(exc)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("client_detail", pk=client.pk)
+    return render(request, "ocmw/client_form.html", context)
+
+
+@login_required
+@never_cache
+def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    client = _client_or_404(request, pk)
+    services.access_log_record(
+        user=request.user,
+        client=client,
+        action=AccessAction.VIEW,
+        what="client file" if client.access_case else "client identity",
+        page=request.get_full_path(),
+    )
+    context = {
+        "client": client,
+        "access_log": selectors.client_access_log(user=request.user, client=client),
+    }
+    return render(request, "ocmw/client_detail.html", context)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    response = redirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+        translation.activate(language)
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker status; 503 naming the failing part."""
+    checks = {"database": "ok", "broker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        from ocmw.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001
+        checks["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+

@@ -1,0 +1,1 @@
+"""Models of the spi app (built in a later issue)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TrajectenConfig(AppConfig):
+    verbose_name = "Trajecten"
+    name = "trajecten"

@@ -1,0 +1,1 @@
+"""Models of the trajecten app (built in a later issue)."""
