@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
@@ -105,9 +107,7 @@ class ClientSerializer(serializers.ModelSerializer):
 
 def _service_data(validated: dict) -> dict:
     return {
-        k: v
-        for k, v in validated.items()
-        if k not in {"row_version", "confirm_possible_duplicate"}
+        k: v for k, v in validated.items() if k not in {"row_version", "confirm_possible_duplicate"}
     }
 
 
@@ -142,7 +142,7 @@ class ClientViewSet(
                 worker_id = int(worker) if worker else None
             except ValueError:
                 raise exceptions.ValidationError(
-                    {"responsible_social_worker": ["A number is required."]}
+                    {"responsible_social_worker": [_("A number is required.")]}
                 )
             return selectors.client_list(
                 user=user,
@@ -164,7 +164,7 @@ class ClientViewSet(
             user=request.user,
             client=client,
             action=AccessAction.VIEW,
-            what="client file (API)",
+            what=gettext_noop("client file (API)"),
             page=request.get_full_path(),
         )
         return Response(self.get_serializer(client).data)
@@ -175,7 +175,7 @@ class ClientViewSet(
         try:
             submission_key = uuid.UUID(key) if key else None
         except ValueError:
-            raise exceptions.ValidationError({"Idempotency-Key": ["Must be a UUID."]})
+            raise exceptions.ValidationError({"Idempotency-Key": [_("Must be a UUID.")]})
         serializer.instance = services.client_register(
             actor=self.request.user,
             data=_service_data(validated),

@@ -80,8 +80,10 @@ class ClientForm(forms.ModelForm):
             del self.fields["row_version"]
             self.initial.setdefault("submission_key", uuid.uuid4())
         for field in self.fields.values():
-            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else (
-                "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            css = (
+                "form-check-input"
+                if isinstance(field.widget, forms.CheckboxInput)
+                else ("form-select" if isinstance(field.widget, forms.Select) else "form-control")
             )
             field.widget.attrs.setdefault("class", css)
 

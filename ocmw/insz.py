@@ -59,9 +59,7 @@ def validate(value: str) -> str:
             code="checksum",
         )
     except (InvalidComponent, InvalidFormat, InvalidLength):
-        raise ValidationError(
-            _("The first six digits are not a possible birth date."), code="date"
-        )
+        raise ValidationError(_("The first six digits are not a possible birth date."), code="date")
 
 
 def format_insz(value: str) -> str:

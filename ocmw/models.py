@@ -159,8 +159,6 @@ class User(AbstractUser):
         return [labels[role] for role in self.roles if role in labels]
 
 
-
-
 class Gender(models.TextChoices):
     MALE = "M", _("Male")
     FEMALE = "F", _("Female")
@@ -227,7 +225,10 @@ class Client(models.Model):
         default=PreferredLanguage.DUTCH,
     )
     languages_spoken = ArrayField(
-        models.CharField(max_length=40), default=list, blank=True, verbose_name=_("languages spoken")
+        models.CharField(max_length=40),
+        default=list,
+        blank=True,
+        verbose_name=_("languages spoken"),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), max_length=254, blank=True)
@@ -292,6 +293,20 @@ class Client(models.Model):
     def file_number(self) -> str:
         return f"{self.pk:06d}" if self.pk else ""
 
+    def clean_fields(self, exclude=None) -> None:
+        # Birth date and gender are encoded in the INSZ: fill them in before
+        # the field check would call them missing.
+        try:
+            number = insz_rules.validate(self.insz)
+        except ValidationError:
+            number = None
+        if number:
+            if self.birth_date is None:
+                self.birth_date = insz_rules.birth_date(number)
+            if not self.gender:
+                self.gender = insz_rules.gender(number) or ""
+        super().clean_fields(exclude=exclude)
+
     def clean(self) -> None:
         errors: dict[str, list] = {}
         for field in ("first_name", "last_name"):
@@ -306,21 +321,15 @@ class Client(models.Model):
         else:
             encoded_birth = insz_rules.birth_date(self.insz)
             encoded_gender = insz_rules.gender(self.insz)
-            if self.birth_date is None and encoded_birth is not None:
-                self.birth_date = encoded_birth
-            elif encoded_birth is not None and self.birth_date != encoded_birth:
+            if encoded_birth is not None and self.birth_date != encoded_birth:
                 errors.setdefault("birth_date", []).append(
                     _("The birth date does not match the national register number (%(date)s).")
                     % {"date": encoded_birth.strftime("%d/%m/%Y")}
                 )
-            if not self.gender and encoded_gender:
-                self.gender = encoded_gender
-            elif encoded_gender and self.gender != encoded_gender:
+            if encoded_gender and self.gender != encoded_gender:
                 errors.setdefault("gender", []).append(
                     _("The gender does not match the national register number.")
                 )
-        if self.birth_date is None and "birth_date" not in errors:
-            errors.setdefault("birth_date", []).append(_("Enter the birth date."))
         if self.responsible_social_worker_id and self.ocmw_id:
             worker = self.responsible_social_worker
             if worker.ocmw_id != self.ocmw_id or not worker.handles_cases:
@@ -362,6 +371,9 @@ class SubmissionKey(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     result_url = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.key)
 
 
 # The audit trail: PostgreSQL triggers record every insert and update, even bulk

@@ -58,7 +58,10 @@ class DuplicateInsz(ValidationError):
             {
                 "insz": [
                     ValidationError(
-                        _("A client with this national register number already exists (file %(number)s).")
+                        _(
+                            "A client with this national register number already exists "
+                            "(file %(number)s)."
+                        )
                         % {"number": existing.file_number},
                         code="duplicate",
                     )
@@ -209,7 +212,6 @@ def access_log_record(
             what=what[:200],
             page=page[:500],
         )
-
 
 
 @transaction.atomic

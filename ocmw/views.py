@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -151,7 +152,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         user=request.user,
         client=client,
         action=AccessAction.VIEW,
-        what="client file" if client.access_case else "client identity",
+        what=gettext_noop("client file") if client.access_case else gettext_noop("client identity"),
         page=request.get_full_path(),
     )
     context = {
@@ -196,4 +197,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
-

@@ -31,7 +31,7 @@ def main() -> int:
     embedded = not os.environ.get("DATABASE_URL")
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="ocmw.settings")
     processes = [
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - fixed argument list
             [
                 str(BIN / "gunicorn"),
                 "ocmw.wsgi:application",
@@ -44,7 +44,7 @@ def main() -> int:
             ],
             env=env,
         ),
-        subprocess.Popen(
+        subprocess.Popen(  # noqa: S603 - fixed argument list
             [
                 str(BIN / "celery"),
                 "-A",

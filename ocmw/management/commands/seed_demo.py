@@ -112,7 +112,9 @@ class Command(BaseCommand):
             )
 
         staff("intake", "Ilse", "Onthaal", [Role.INTAKE], [])
-        social_worker = staff("socialworker", "Sarah", "Vermeersch", [Role.SOCIAL_WORKER], [general])
+        social_worker = staff(
+            "socialworker", "Sarah", "Vermeersch", [Role.SOCIAL_WORKER], [general]
+        )
         staff("counsellor", "Koen", "De Backer", [Role.COUNSELLOR], [spi])
         staff("counsellor2", "Camille", "Leroy", [Role.COUNSELLOR], [spi], language="fr")
         staff("teamlead", "Tine", "Verstraete", [Role.TEAM_LEAD], [general, spi])
@@ -152,7 +154,7 @@ class Command(BaseCommand):
                     "gender": gender,
                     "preferred_language": language,
                     "languages_spoken": spoken,
-                    "phone": f"04{rng.randint(70, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                    "phone": "04%d %02d %02d %02d" % tuple(rng.randint(10, 99) for _ in range(4)),
                     "street": f"{street} {rng.randint(1, 180)}",
                     "postal_code": postal_code,
                     "city": city,

@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real settings with test-only speed-ups."""
+
+from ocmw.settings import *  # noqa: F403
+from ocmw.settings import STORAGES
+
+# Templates find static files through the finders; no collectstatic manifest needed.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Hashing demo passwords slowly only slows the tests down.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
