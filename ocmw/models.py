@@ -363,6 +363,9 @@ class AccessLog(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["client", "-at"], name="accesslog_client_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user_id} {self.action} {self.what}"
+
 
 class SubmissionKey(models.Model):
     """A form's one-time key, so a double-submitted form acts once."""

@@ -33,6 +33,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from ocmw import insz, services
 from ocmw.models import Client, LanguageRegion, Role, TeamService, User
@@ -50,6 +52,18 @@ PERSONAS = (
     "outsider",
     "anonymous",
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the default language (nl).
+
+    A request by a French-speaking user leaves French active in the thread;
+    without this, message checks would depend on the order of the tests.
+    """
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 # --- organisations and teams ---------------------------------------------------

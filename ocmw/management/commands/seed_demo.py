@@ -154,7 +154,7 @@ class Command(BaseCommand):
                     "gender": gender,
                     "preferred_language": language,
                     "languages_spoken": spoken,
-                    "phone": "04%d %02d %02d %02d" % tuple(rng.randint(10, 99) for _ in range(4)),
+                    "phone": "04{} {} {} {}".format(*(rng.randint(10, 99) for _ in range(4))),
                     "street": f"{street} {rng.randint(1, 180)}",
                     "postal_code": postal_code,
                     "city": city,
