@@ -34,11 +34,15 @@ def exception_handler(exc, context):
             }
         else:
             detail = {"non_field_errors": exc.messages}
+        # Ids stay numbers: DRF's ValidationError would turn them into strings.
+        ids = {}
         if isinstance(exc, services.PossibleDuplicate):
-            detail["possible_duplicates"] = [c.pk for c in exc.candidates]
+            ids["possible_duplicates"] = [c.pk for c in exc.candidates]
         if isinstance(exc, services.DuplicateInsz):
-            detail["existing_client"] = exc.existing.pk
-        exc = exceptions.ValidationError(detail)
+            ids["existing_client"] = exc.existing.pk
+        response = drf_exception_handler(exceptions.ValidationError(detail), context)
+        response.data.update(ids)
+        return response
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, Http404):

@@ -301,6 +301,8 @@ class Client(models.Model):
         except ValidationError:
             number = None
         if number:
+            # Store the compact form, so "85.07.30-033.28" passes max_length=11.
+            self.insz = number
             if self.birth_date is None:
                 self.birth_date = insz_rules.birth_date(number)
             if not self.gender:
@@ -365,6 +367,43 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.user_id} {self.action} {self.what}"
+
+
+class Notification(models.Model):
+    """An in-app message to one staff member (referral decided, case reassigned ...).
+
+    The text is stored as an English message id plus parameters and translated
+    when shown, so each reader sees it in their own language.
+    """
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(max_length=300)
+    params = models.JSONField(default=dict, blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import gettext
+
+        try:
+            return gettext(self.message) % self.params
+        except (KeyError, TypeError, ValueError):
+            return gettext(self.message)
 
 
 class SubmissionKey(models.Model):

@@ -7,7 +7,11 @@ callables here in ``AppConfig.ready()``; the core iterates over the lists.
   one of ``staff`` handles the client (the core adds the responsible social
   worker; the trajectory app adds the counsellor of an open trajectory). Access
   by assignment, by team and by team lead is derived from these in one place.
-- ``timeline_sources``: ``(client, user) -> iterable of TimelineEntry``.
+- ``client_panels``: ``(request, client) -> list[Panel]``: sections of the client
+  file page (only called when the user may read the case content).
+- ``home_panels``: ``(request) -> list[Panel]``: sections of the role home page.
+- ``timeline_sources``: ``(client, user, before, limit) -> list[TimelineEntry]``,
+  newest first, at most ``limit`` entries strictly older than ``before``.
 - ``deadline_rules``: ``(ocmw, today) -> iterable of (kind, subject, staff, due)``.
 - ``team_figures``: ``(team, user) -> dict`` of figures for the team overview.
 - ``report_sections``: ``(ocmw, year, user) -> section`` for the annual report.
@@ -15,11 +19,44 @@ callables here in ``AppConfig.ready()``; the core iterates over the lists.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+
+@dataclass
+class Panel:
+    key: str
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 100
+    # "header": above the tabs; "tab": one tab of the file; "side": next to the tabs.
+    placement: str = "tab"
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime.datetime
+    kind: str
+    title: str
+    detail: str = ""
+    by: str = ""
+    url: str = ""
+    # Shown as "a confidential note exists" to those who may not read it.
+    restricted: bool = False
+
+
 client_handlers: list[Callable[..., Any]] = []
-timeline_sources: list[Callable[..., Any]] = []
+client_panels: list[Callable[..., list[Panel]]] = []
+home_panels: list[Callable[..., list[Panel]]] = []
+timeline_sources: list[Callable[..., list[TimelineEntry]]] = []
 deadline_rules: list[Callable[..., Any]] = []
 team_figures: list[Callable[..., Any]] = []
 report_sections: list[Callable[..., Any]] = []
+
+
+def collect_panels(sources: list[Callable[..., list[Panel]]], *args: Any) -> list[Panel]:
+    panels = [panel for source in sources for panel in source(*args)]
+    return sorted(panels, key=lambda panel: panel.order)

@@ -21,6 +21,7 @@ from ocmw.models import (
     AccessLog,
     Client,
     Language,
+    Notification,
     Ocmw,
     Role,
     SubmissionKey,
@@ -268,3 +269,22 @@ def staff_ensure(
             )
         )
     return user
+
+
+def notify(*, recipient: User, message: str, params: dict | None = None, link: str = "") -> None:
+    """Queue an in-app notification. ``message`` is an English msgid (mark it with
+    ``gettext_noop``); it is translated into the recipient's language when shown."""
+    with transaction.atomic():
+        Notification.objects.create(
+            recipient=recipient, message=message, params=params or {}, link=link[:500]
+        )
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    from django.utils import timezone
+
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -15,6 +15,7 @@ urlpatterns = [
     path("clients/new/", views.client_create, name="client_create"),
     path("clients/<int:pk>/", views.client_detail, name="client_detail"),
     path("clients/<int:pk>/edit/", views.client_update, name="client_update"),
+    path("clients/<int:pk>/timeline/", views.client_timeline, name="client_timeline"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path(

@@ -9,13 +9,14 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from ocmw import selectors, services
+from ocmw import registries, selectors, services, timeline
 from ocmw.forms import ClientForm, LanguageForm
 from ocmw.models import AccessAction, Client, PreferredLanguage
 
@@ -35,6 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "teams": selectors.team_overview(user=user),
         "my_clients": None,
+        "panels": registries.collect_panels(registries.home_panels, request),
     }
     if user.handles_cases:
         clients = selectors.client_list(user=user, mine=True, sort=request.GET.get("sort", "name"))
@@ -155,11 +157,31 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         what=gettext_noop("client file") if client.access_case else gettext_noop("client identity"),
         page=request.get_full_path(),
     )
+    panels = (
+        registries.collect_panels(registries.client_panels, request, client)
+        if client.access_case
+        else []
+    )
     context = {
         "client": client,
         "access_log": selectors.client_access_log(user=request.user, client=client),
+        "header_panels": [p for p in panels if p.placement == "header"],
+        "tab_panels": [p for p in panels if p.placement == "tab"],
+        "side_panels": [p for p in panels if p.placement == "side"],
     }
     return render(request, "ocmw/client_detail.html", context)
+
+
+@login_required
+def client_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """One page of the merged timeline (htmx partial, or a full page without JS)."""
+    client = _client_or_404(request, pk)
+    if not client.access_case:
+        raise Http404
+    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    entries, next_before = timeline.client_timeline(client=client, user=request.user, before=before)
+    context = {"client": client, "entries": entries, "next_before": next_before}
+    return render(request, "ocmw/partials/timeline.html", context)
 
 
 @require_POST

@@ -105,3 +105,25 @@ class ClientFactory(factory.Factory):
         if actor is None:
             raise ValueError("ClientFactory needs an actor or a responsible_social_worker")
         return services.client_register(actor=actor, data=data, confirm_possible_duplicate=True)
+
+
+def client_form_data(**fields) -> dict:
+    """The POST body of the client registration/edit form, as a browser sends it."""
+    born = datetime.date(1985, 7, 30)
+    data = {
+        "insz": insz.format_insz(insz.build(born, 33)),
+        "first_name": "Mohamed",
+        "last_name": "Elidrissi",
+        "birth_date": born.strftime("%d/%m/%Y"),
+        "gender": "",
+        "preferred_language": "fr",
+        "languages_spoken": "Arabic, French",
+        "phone": "",
+        "email": "",
+        "street": "",
+        "postal_code": "",
+        "city": "",
+        "responsible_social_worker": "",
+    }
+    data.update(fields)
+    return data

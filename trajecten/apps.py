@@ -1,6 +1,16 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TrajectenConfig(AppConfig):
-    verbose_name = "Trajecten"
     name = "trajecten"
+    verbose_name = _("Trajectories")
+
+    def ready(self) -> None:
+        from ocmw import registries
+        from trajecten import hooks
+
+        registries.client_handlers.append(hooks.handled_by_counsellor)
+        registries.timeline_sources.append(hooks.timeline_entries)
+        registries.client_panels.append(hooks.client_panels)
+        registries.home_panels.append(hooks.home_panels)
