@@ -15,6 +15,7 @@ callables here in ``AppConfig.ready()``; the core iterates over the lists.
 - ``deadline_rules``: ``(ocmw, today) -> iterable of (kind, subject, staff, due)``.
 - ``team_figures``: ``(team, user) -> dict`` of figures for the team overview.
 - ``report_sections``: ``(ocmw, year, user) -> section`` for the annual report.
+- ``demo_seeders``: ``(rng) -> None``: demo data of each app, run by ``seed_demo``.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ timeline_sources: list[Callable[..., list[TimelineEntry]]] = []
 deadline_rules: list[Callable[..., Any]] = []
 team_figures: list[Callable[..., Any]] = []
 report_sections: list[Callable[..., Any]] = []
+# ``(rng: random.Random) -> None``: each app adds its demo data after the core's (idempotent).
+demo_seeders: list[Callable[..., Any]] = []
 
 
 def collect_panels(sources: list[Callable[..., list[Panel]]], *args: Any) -> list[Panel]:

@@ -13,7 +13,7 @@ import pghistory
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from ocmw import insz, services
+from ocmw import insz, registries, services
 from ocmw.models import Client, LanguageRegion, Role, TeamService
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo data only
@@ -79,6 +79,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with pghistory.context(source="seed_demo"):
             self.seed()
+            for seeder in registries.demo_seeders:
+                seeder(random.Random(2026))  # noqa: S311 - demo data
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
 
     def seed(self) -> None:
