@@ -37,7 +37,6 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) manage.py collectstatic --noinput -v 0
 	$(VENV)/bin/pytest -p no:randomly $(PYTEST_ARGS)
 
 messages: install

