@@ -4,11 +4,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ocmw import api, views
+from gpmi import api as gpmi_api
 from trajecten import api as trajecten_api
 
 api_v1 = [
     path("", include(api.router.urls)),
     path("", include(trajecten_api.router.urls)),
+    path("", include(gpmi_api.router.urls)),
 ]
 
 urlpatterns = [
@@ -19,6 +21,7 @@ urlpatterns = [
     path("clients/<int:pk>/edit/", views.client_update, name="client_update"),
     path("clients/<int:pk>/timeline/", views.client_timeline, name="client_timeline"),
     path("", include("trajecten.urls")),
+    path("", include("gpmi.urls")),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path(
