@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class GpmiConfig(AppConfig):
     name = "gpmi"
     verbose_name = _("GPMI contracts")
+
+    def ready(self) -> None:
+        from gpmi import hooks
+        from ocmw import registries
+
+        registries.client_panels.append(hooks.client_panels)
+        registries.timeline_sources.append(hooks.timeline_entries)
+        registries.home_panels.append(hooks.home_panels)
+        from gpmi import demo
+
+        registries.demo_seeders.append(demo.seed)

@@ -28,6 +28,22 @@ REFLECTION_DAYS = 5  # law art. 11: 5 calendar days before signing
 SUBSIDY_MONTHS = 12  # primabook: special subsidy for at most one year from the month of signing
 
 
+def legal_deadline_for(decision: datetime.date) -> datetime.date:
+    """Decision + 3 calendar months, clipped to the month's end (30/11 → 28/02 or 29/02)."""
+    return decision + relativedelta(months=LEGAL_DEADLINE_MONTHS)
+
+
+def subsidy_period(
+    signed_on: datetime.date | None,
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """The special subsidy runs from the first day of the month of signing for 12
+    months (primabook): signed 15/03/2026 → 01/03/2026–28/02/2027."""
+    if signed_on is None:
+        return None, None
+    start = signed_on.replace(day=1)
+    return start, start + relativedelta(months=SUBSIDY_MONTHS) - datetime.timedelta(days=1)
+
+
 class GpmiType(models.IntegerChoices):
     """The form B codes used for the subsidy."""
 
@@ -86,7 +102,7 @@ class Gpmi(models.Model):
 
     @property
     def legal_deadline(self) -> datetime.date:
-        return self.leefloon_decision_date + relativedelta(months=LEGAL_DEADLINE_MONTHS)
+        return legal_deadline_for(self.leefloon_decision_date)
 
     def days_left(self, today: datetime.date | None = None) -> int:
         return (self.legal_deadline - (today or timezone.localdate())).days
@@ -124,7 +140,8 @@ class GpmiVersionQuerySet(models.QuerySet):
 
 
 def _reflection_over_or_waived(version: GpmiVersion) -> bool:
-    return version.reflection_waived or version.reflection_ends_on <= timezone.localdate()
+    ends = version.reflection_ends_on
+    return version.reflection_waived or (ends is not None and ends <= timezone.localdate())
 
 
 def _has_needs_analysis(version: GpmiVersion) -> bool:
@@ -253,18 +270,24 @@ class GpmiVersion(ConcurrentTransitionMixin, models.Model):
         return self.status == VersionStatus.DRAFT
 
     @property
+    def signed_on(self) -> datetime.date | None:
+        """The day the contract was concluded: the last of the required signatures
+        (client, OCMW, counsellor). None while one of them is missing."""
+        dates = (self.client_signed_on, self.ocmw_signed_on, self.counsellor_signed_on)
+        return max(dates) if all(dates) else None
+
+    @property
     def subsidy_starts(self) -> datetime.date | None:
-        """The first day of the month of signing."""
-        signed = self.client_signed_on
-        return signed.replace(day=1) if signed else None
+        """The first day of the month this version was signed.
+
+        The GPMI's subsidy runs from its *first* signed version; an amendment does
+        not restart it. ``gpmi.selectors`` gives the GPMI's subsidy period."""
+        return subsidy_period(self.signed_on)[0]
 
     @property
     def subsidy_ends(self) -> datetime.date | None:
         """The last day of the 12-month subsidy period that starts in the month of signing."""
-        start = self.subsidy_starts
-        if start is None:
-            return None
-        return start + relativedelta(months=SUBSIDY_MONTHS) - datetime.timedelta(days=1)
+        return subsidy_period(self.signed_on)[1]
 
     def clean_fields(self, exclude=None) -> None:
         super().clean_fields(exclude={*(exclude or ()), "status"})
@@ -297,9 +320,21 @@ class GpmiVersion(ConcurrentTransitionMixin, models.Model):
                 errors[name] = _("At most 100 items of at most 5,000 characters each.")
         third = self.commitments_third_parties
         if not isinstance(third, list) or not all(
-            isinstance(v, dict) and {"party", "commitment"} <= set(v) for v in third
+            isinstance(v, dict)
+            and {"party", "commitment"} <= set(v)
+            and isinstance(v["party"], str)
+            and isinstance(v["commitment"], str)
+            and v["party"].strip()
+            and v["commitment"].strip()
+            for v in third
         ):
             errors["commitments_third_parties"] = _("Give a party and a commitment for each.")
+        elif len(third) > 100 or any(
+            len(v["party"]) > 200 or len(v["commitment"]) > 5000 for v in third
+        ):
+            errors["commitments_third_parties"] = _(
+                "At most 100 items of at most 5,000 characters each."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 import pghistory
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -94,6 +95,10 @@ def gpmi_create(
         raise ValidationError(
             {"leefloon_decision_date": _("Enter the date of the leefloon decision.")}
         )
+    if decision > timezone.localdate():
+        raise ValidationError(
+            {"leefloon_decision_date": _("The decision date cannot be in the future.")}
+        )
     gpmi = Gpmi(
         client=trajectory.client,
         trajectory=trajectory,
@@ -112,15 +117,17 @@ def version_prefill(*, gpmi: Gpmi) -> dict[str, Any]:
     """Proposed contents for a new version: from the previous version, or from the
     latest needs analysis and the open plan goals. A proposal only: the form
     shows it and the counsellor changes what they want."""
+    today = timezone.localdate()
     previous = gpmi.versions.order_by("-number").first()
     if previous is not None:
         data = {name: getattr(previous, name) for name in VERSION_FIELDS}
-        data["start_date"] = timezone.localdate()
+        data["start_date"] = today
+        if previous.end_date <= today:
+            data["end_date"] = today + relativedelta(years=1)
         return data
     client = gpmi.client
     analysis = NeedsAnalysis.objects.filter(client=client).order_by("-version").first()
     goals = Goal.objects.filter(trajectory=gpmi.trajectory, status=GoalStatus.OPEN).order_by("id")
-    today = timezone.localdate()
     domains = []
     if analysis is not None:
         domains = [
@@ -136,7 +143,8 @@ def version_prefill(*, gpmi: Gpmi) -> dict[str, Any]:
         "commitments_third_parties": [],
         "activity_domains": [str(d) for d in domains],
         "start_date": today,
-        "end_date": today.replace(year=today.year + 1),
+        # relativedelta: today.replace(year=...) fails on 29 February.
+        "end_date": today + relativedelta(years=1),
         "evaluations_per_year": 3,
         "evaluations_in_person": 2,
         "partners": [],
@@ -321,16 +329,18 @@ def _store_signed_pdf(version: GpmiVersion) -> None:
 
 
 def _activate(version: GpmiVersion, actor: User) -> None:
-    """Make ``version`` the running contract, ending the one it replaces."""
+    """Make ``version`` the running contract, ending the one it replaces on the day
+    the new one took over: its start, or its signing if that came later."""
     previous = (
         GpmiVersion.objects.select_for_update()
-        .filter(gpmi=version.gpmi, status=VersionStatus.ACTIVE)
+        .filter(gpmi_id=version.gpmi_id, status=VersionStatus.ACTIVE)
         .exclude(pk=version.pk)
         .first()
     )
     if previous is not None:
         source = previous.status
-        previous.end(EndReason.REPLACED, timezone.localdate())
+        took_over = max(version.start_date, version.signed_on or version.start_date)
+        previous.end(EndReason.REPLACED, max(took_over, previous.start_date))
         _save_transition(
             previous, actor, source, _("Replaced by version %(n)s") % {"n": version.number}
         )
@@ -347,9 +357,13 @@ def version_activate_due(*, actor: User, today: datetime.date | None = None) -> 
     """Activate signed versions whose start date has come (run daily)."""
     today = today or timezone.localdate()
     count = 0
-    for version in GpmiVersion.objects.select_for_update(skip_locked=True).filter(
-        status=VersionStatus.SIGNED, start_date__lte=today
-    ):
+    # In version order, so that of two due amendments the newest ends up running.
+    due = (
+        GpmiVersion.objects.select_for_update(skip_locked=True)
+        .filter(status=VersionStatus.SIGNED, start_date__lte=today)
+        .order_by("gpmi_id", "number")
+    )
+    for version in due:
         _activate(version, actor)
         count += 1
     return count
@@ -357,17 +371,38 @@ def version_activate_due(*, actor: User, today: datetime.date | None = None) -> 
 
 @transaction.atomic
 def version_end(
-    *, actor: User, version: GpmiVersion, reason: str, on: datetime.date | None = None
+    *,
+    actor: User,
+    version: GpmiVersion,
+    reason: str,
+    on: datetime.date | None = None,
+    note: str = "",
 ) -> GpmiVersion:
+    """End the running contract with a reason. "Replaced" is not a choice here:
+    signing a new version replaces the running one by itself."""
     _require_case_edit(actor, version.gpmi.client)
     current = _locked(version)
-    if reason not in EndReason.values:
+    if reason not in EndReason.values or reason == EndReason.REPLACED:
         raise ValidationError({"end_reason": _("Choose why the contract ends.")})
     if current.status != VersionStatus.ACTIVE:
         raise ValidationError(_("Only the running contract can be ended."))
+    today = timezone.localdate()
+    on = on or today
+    if on > today:
+        raise ValidationError({"ended_on": _("The date cannot be in the future.")})
+    if on < current.start_date:
+        raise ValidationError(
+            {
+                "ended_on": _("A contract cannot end before it started (%(date)s).")
+                % {"date": current.start_date.strftime("%d/%m/%Y")}
+            }
+        )
     source = current.status
-    current.end(reason, on or timezone.localdate())
-    _save_transition(current, actor, source, current.get_end_reason_display())
+    current.end(reason, on)
+    why = str(current.get_end_reason_display())
+    if note.strip():
+        why = f"{why}: {note.strip()}"
+    _save_transition(current, actor, source, why)
     return current
 
 
@@ -403,6 +438,19 @@ def consent_record(
     consent.full_clean()
     if date > timezone.localdate():
         raise ValidationError({"date": _("The date cannot be in the future.")})
+    # The newest row (by date) is the current choice: a row dated before it would
+    # silently not count, so refuse it.
+    latest = Consent.objects.filter(client=client).order_by("-date").first()
+    if latest is not None and date < latest.date:
+        raise ValidationError(
+            {
+                "date": _(
+                    "The last choice of this client was recorded on %(date)s; "
+                    "use that date or later."
+                )
+                % {"date": latest.date.strftime("%d/%m/%Y")}
+            }
+        )
     with pghistory.context(user=actor.pk):
         consent.save()
     return consent

@@ -24,7 +24,9 @@ from ocmw.services import CASE_FIELDS
 
 def exception_handler(exc, context):
     """Django's own errors become the API's: 400 with field errors, 403, 404."""
-    if isinstance(exc, services.StaleEdit):
+    # A write based on a stale view (StaleEdit, the apps' own stale errors) is a
+    # conflict, not bad input: every app marks those with the code "stale".
+    if isinstance(exc, DjangoValidationError) and getattr(exc, "code", None) == "stale":
         return Response({"detail": exc.messages[0]}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):

@@ -90,6 +90,14 @@ class ClientForm(forms.ModelForm):
     def clean_insz(self) -> str:
         return insz_rules.validate(self.cleaned_data["insz"])
 
+    def _post_clean(self) -> None:
+        # Client.clean() also runs for fields that already failed here and then
+        # adds a misleading second message (a too-long name "cannot be empty",
+        # a mistyped INSZ "must be entered"). Keep the first, precise one.
+        earlier = {field: errors.copy() for field, errors in self._errors.items()}
+        super()._post_clean()
+        self._errors.update(earlier)
+
     def service_data(self) -> dict:
         skip = {"submission_key", "row_version", "confirm_possible_duplicate"}
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from functools import reduce
 from operator import or_
@@ -190,7 +191,8 @@ class ClientQuerySet(models.QuerySet):
         appear, so fetching one by id gives a 404.
         """
         if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
-            return self.none()
+            # Keep the annotations so callers may filter on them even when empty.
+            return self.none().annotate(access_case=Value(False), access_edit=Value(False))
         qs = self.filter(ocmw_id=user.ocmw_id)
         own = handled_by(User.objects.filter(pk=user.pk))
         led = handled_by(User.objects.led_by(user)) if user.is_team_lead else Q(pk__in=[])
@@ -332,6 +334,8 @@ class Client(models.Model):
                 errors.setdefault("gender", []).append(
                     _("The gender does not match the national register number.")
                 )
+        if self.birth_date and self.birth_date > datetime.date.today():
+            errors.setdefault("birth_date", []).append(_("A birth date cannot be in the future."))
         if self.responsible_social_worker_id and self.ocmw_id:
             worker = self.responsible_social_worker
             if worker.ocmw_id != self.ocmw_id or not worker.handles_cases:

@@ -129,8 +129,12 @@ def client_register(
         key, created = SubmissionKey.objects.get_or_create(
             key=submission_key, defaults={"user": actor, "result_url": ""}
         )
-        if not created and key.user_id == actor.pk and key.result_url:
-            return Client.objects.get(ocmw_id=actor.ocmw_id, pk=int(key.result_url))
+        if not created:
+            if key.user_id != actor.pk:
+                # Keys are random; one from another user is forged or mixed up.
+                raise PermissionDenied
+            if key.result_url:
+                return Client.objects.get(ocmw_id=actor.ocmw_id, pk=int(key.result_url))
     fields = _allowed_fields(actor, None)
     client = Client(ocmw_id=actor.ocmw_id, **{k: v for k, v in data.items() if k in fields})
     if client.responsible_social_worker_id is None and actor.handles_cases:

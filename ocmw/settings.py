@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "ocmw.context_processors.navigation",
+                "ocmw.context_processors.notifications",
             ],
         },
     },

@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from ocmw import api, views
 from gpmi import api as gpmi_api
+from ocmw import api, views
 from trajecten import api as trajecten_api
 
 api_v1 = [

@@ -125,6 +125,17 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def client_update(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk, for_edit=True)
+    if request.method == "GET":
+        # The form shows the whole file: reading it is logged like the detail page.
+        services.access_log_record(
+            user=request.user,
+            client=client,
+            action=AccessAction.VIEW,
+            what=gettext_noop("client file")
+            if client.access_case
+            else gettext_noop("client identity"),
+            page=request.get_full_path(),
+        )
     form = ClientForm(request.POST or None, instance=client, **_form_kwargs(request, client))
     context = {"form": form, "client": client, "candidates": [], "existing": None}
     if request.method == "POST" and form.is_valid():

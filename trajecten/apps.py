@@ -8,9 +8,10 @@ class TrajectenConfig(AppConfig):
 
     def ready(self) -> None:
         from ocmw import registries
-        from trajecten import hooks
+        from trajecten import demo, hooks
 
         registries.client_handlers.append(hooks.handled_by_counsellor)
         registries.timeline_sources.append(hooks.timeline_entries)
         registries.client_panels.append(hooks.client_panels)
         registries.home_panels.append(hooks.home_panels)
+        registries.demo_seeders.append(demo.seed)

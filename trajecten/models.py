@@ -69,9 +69,7 @@ def gate_outcome(trajectory: Trajectory, target: str) -> str | None:
         return None
     if trajectory.outcomes.exists():
         return None
-    return str(
-        _("Record the start of work or another outcome before moving to aftercare.")
-    )
+    return str(_("Record the start of work or another outcome before moving to aftercare."))
 
 
 GATES = [gate_needs_analysis, gate_outcome]
@@ -105,12 +103,23 @@ def may_transition(instance: Trajectory, user: User) -> bool:
     return user.is_team_lead and user.teams.filter(pk=instance.team_id).exists()
 
 
+def case_clients(user) -> models.QuerySet:
+    """Clients whose case content ``user`` reads (not the intake desk's identity view).
+
+    ``Client.objects.visible_to`` answers an unannotated ``none()`` for anonymous
+    users and staff outside any OCMW, so filtering it on ``access_case`` would
+    raise instead of giving nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
+        return Client.objects.none()
+    return Client.objects.visible_to(user).filter(access_case=True)
+
+
 class TrajectoryQuerySet(models.QuerySet):
     def visible_to(self, user) -> TrajectoryQuerySet:
         """The one scoping function for trajectories: those of clients whose case
         content the user may read (never the intake desk's identity-only view)."""
-        clients = Client.objects.visible_to(user).filter(access_case=True)
-        return self.filter(client__in=clients.values("pk"))
+        return self.filter(client__in=case_clients(user).values("pk"))
 
     def open(self) -> TrajectoryQuerySet:
         return self.exclude(phase=Phase.CLOSED)
@@ -126,7 +135,11 @@ class Trajectory(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("counsellor"),
     )
     phase = FSMField(
-        _("phase"), max_length=30, choices=Phase.choices, default=Phase.PRECONDITIONS, protected=True
+        _("phase"),
+        max_length=30,
+        choices=Phase.choices,
+        default=Phase.PRECONDITIONS,
+        protected=True,
     )
     phase_since = models.DateTimeField(_("in this phase since"), default=timezone.now)
     # Compare-and-set token: a form or API call names the version it saw.
@@ -322,13 +335,15 @@ class ReferralQuerySet(models.QuerySet):
         to a team the user counsels in or leads."""
         if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
             return self.none()
-        clients = Client.objects.visible_to(user).filter(access_case=True)
-        to_my_team = Q(team__members=user) if (user.is_counsellor or user.is_team_lead) else Q(
-            pk__in=[]
+        clients = case_clients(user)
+        to_my_team = (
+            Q(team__members=user) if (user.is_counsellor or user.is_team_lead) else Q(pk__in=[])
         )
-        return self.filter(Q(client__in=clients.values("pk")) | to_my_team).filter(
-            client__ocmw_id=user.ocmw_id
-        ).distinct()
+        return (
+            self.filter(Q(client__in=clients.values("pk")) | to_my_team)
+            .filter(client__ocmw_id=user.ocmw_id)
+            .distinct()
+        )
 
 
 class Referral(models.Model):
@@ -383,7 +398,9 @@ class Referral(models.Model):
             or len(str(value.get("note", ""))) > 1000
         ]
         if missing or bad:
-            errors["checklist"] = _("Give a status (OK, needs attention or blocking) for every item.")
+            errors["checklist"] = _(
+                "Give a status (OK, needs attention or blocking) for every item."
+            )
         if self.team_id and self.team.service != "spi":
             errors["team"] = _("Refer to a team of the SPI service.")
         if self.team_id and self.client_id and self.team.ocmw_id != self.client.ocmw_id:
@@ -398,7 +415,9 @@ class Referral(models.Model):
         for item in ReadinessItem.values:
             entry = (self.checklist or {}).get(item, {})
             status = entry.get("status", "")
-            rows.append((labels[item], status, status_labels.get(status, ""), entry.get("note", "")))
+            rows.append(
+                (labels[item], status, status_labels.get(status, ""), entry.get("note", ""))
+            )
         return rows
 
 
@@ -568,12 +587,9 @@ class ContactQuerySet(models.QuerySet):
         of its author; such notes show only that they exist, by whom and when."""
         from django.db.models import Case, Exists, OuterRef, Value, When
 
-        clients = Client.objects.visible_to(user).filter(access_case=True)
-        qs = self.filter(client__in=clients.values("pk"))
-        if user.is_team_lead:
-            leads_author = Exists(
-                User.objects.filter(pk=OuterRef("staff_id"), teams__members=user)
-            )
+        qs = self.filter(client__in=case_clients(user).values("pk"))
+        if getattr(user, "is_team_lead", False):
+            leads_author = Exists(User.objects.filter(pk=OuterRef("staff_id"), teams__members=user))
         else:
             leads_author = Value(False)
         return qs.annotate(

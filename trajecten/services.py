@@ -32,6 +32,7 @@ from trajecten.models import (
     ReferralStatus,
     Trajectory,
     TransitionKind,
+    case_clients,
     gate_errors,
     phase_number,
 )
@@ -52,11 +53,7 @@ class StaleTrajectory(ValidationError):
 
 def _require_case_edit(actor: User, client: Client) -> None:
     """The actor may write case content for this client (not identity-only access)."""
-    allowed = (
-        Client.objects.visible_to(actor)
-        .filter(pk=client.pk, access_case=True, access_edit=True)
-        .exists()
-    )
+    allowed = case_clients(actor).filter(pk=client.pk, access_edit=True).exists()
     if not allowed:
         raise PermissionDenied
 
@@ -86,6 +83,9 @@ def trajectory_open(
         raise ValidationError({"counsellor": _("Choose a counsellor of this OCMW.")})
     if not counsellor.teams.filter(pk=team.pk).exists() or not counsellor.handles_cases:
         raise ValidationError({"counsellor": _("Choose a counsellor who is a member of the team.")})
+    # Said plainly here: full_clean() would report the unique constraint by its name.
+    if Trajectory.objects.open().filter(client=client).exists():
+        raise ValidationError(_("This client already has an open trajectory."), code="open_exists")
     # The FSM field is protected: the initial phase can only be given at creation.
     trajectory = Trajectory(
         client=client, team=team, counsellor=counsellor, phase=phase, phase_since=timezone.now()
@@ -113,9 +113,7 @@ def available_moves(trajectory: Trajectory, user: User) -> list[dict[str, Any]]:
         return []
     moves: list[dict[str, Any]] = []
     if trajectory.phase == Phase.CLOSED:
-        return [
-            {"kind": TransitionKind.REOPEN, "target": p, "needs_reason": True} for p in PHASES
-        ]
+        return [{"kind": TransitionKind.REOPEN, "target": p, "needs_reason": True} for p in PHASES]
     current = PHASES.index(trajectory.phase)
     for index, target in enumerate(PHASES):
         if index == current:
@@ -165,6 +163,10 @@ def trajectory_transition(
         .select_related("client", "team")
         .get(pk=trajectory.pk)
     )
+    # Who may move it comes first: someone who may only read the file gets a
+    # refusal, not a lesson about reasons and gates.
+    if not _may_move(current, actor):
+        raise PermissionDenied
     if version is not None and current.version != version:
         raise StaleTrajectory()
     source = current.phase
@@ -195,8 +197,6 @@ def trajectory_transition(
         raise ValidationError({"reason": _("Give a reason for this move.")})
     if len(reason) > 2000:
         raise ValidationError({"reason": _("Keep the reason under 2,000 characters.")})
-    if not _may_move(current, actor):
-        raise PermissionDenied
     if kind == TransitionKind.REOPEN:
         others = Trajectory.objects.open().filter(client=current.client).exclude(pk=current.pk)
         if others.exists():
@@ -213,10 +213,14 @@ def trajectory_transition(
     current.phase_since = timezone.now()
     current.version += 1
     try:
-        with pghistory.context(user=actor.pk):
+        with transaction.atomic(), pghistory.context(user=actor.pk):
             current.save()
     except ConcurrentTransition:
         raise StaleTrajectory()
+    except IntegrityError:
+        # Only a reopen meets the one-open-trajectory constraint: another
+        # trajectory of this client was opened after the check above.
+        raise ValidationError(_("This client already has an open trajectory."))
     PhaseChange.objects.create(
         trajectory=current,
         kind=kind,
@@ -268,8 +272,8 @@ def _may_decide(actor: User, referral: Referral) -> bool:
 
 
 def _lock_pending(referral: Referral) -> Referral:
-    current = Referral.objects.select_for_update().select_related("client", "team").get(
-        pk=referral.pk
+    current = (
+        Referral.objects.select_for_update().select_related("client", "team").get(pk=referral.pk)
     )
     if current.status != ReferralStatus.PROPOSED:
         raise ValidationError(
@@ -503,7 +507,9 @@ def evaluation_record(
     rows = []
     for goal_id, (value, note) in (progress or {}).items():
         if goal_id not in goals:
-            raise ValidationError({"progress": _("Progress can only be given on this plan's goals.")})
+            raise ValidationError(
+                {"progress": _("Progress can only be given on this plan's goals.")}
+            )
         row = GoalProgress(evaluation=evaluation, goal=goals[goal_id], progress=value, note=note)
         row.full_clean(exclude=["evaluation"])
         rows.append(row)

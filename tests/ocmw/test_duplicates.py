@@ -62,7 +62,9 @@ def test_the_insz_is_compared_whatever_its_formatting(login, socialworker, case)
 
 def test_the_api_refuses_an_existing_insz_naming_the_existing_client(login, socialworker, case):
     payload = {"insz": insz.format_insz(case.insz), "first_name": "Lotte", "last_name": "V"}
-    response = login(socialworker).post("/api/v1/clients/", payload, content_type="application/json")
+    response = login(socialworker).post(
+        "/api/v1/clients/", payload, content_type="application/json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["existing_client"] == case.pk
@@ -115,9 +117,7 @@ def test_changing_a_clients_insz_to_an_existing_one_is_refused(login, socialwork
 # --- a very similar person ------------------------------------------------------------
 
 
-def test_a_similar_name_with_the_same_birth_date_is_shown_before_saving(
-    login, socialworker, case
-):
+def test_a_similar_name_with_the_same_birth_date_is_shown_before_saving(login, socialworker, case):
     response = login(socialworker).post("/clients/new/", near_twin_of(case))
     assert response.status_code == 200
     html = response.content.decode()

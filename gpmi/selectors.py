@@ -1,0 +1,724 @@
+"""Reads of the GPMI app shown by pages, exports and the API, already scoped to the user.
+
+Every figure is computed by PostgreSQL in one query per list (correlated
+subqueries over the versions and the trajectory's evaluations), so the number of
+queries never grows with the number of GPMIs.
+
+Dates used everywhere here:
+
+- **signed on** (of a GPMI): the day its *first* contract version was concluded,
+  that is the last of the required signatures (client, OCMW, counsellor). An
+  amendment is not a new signing.
+- **subsidy period**: from the first day of the month of signing for 12 months
+  (primabook): signed 15/03/2026 → 01/03/2026–28/02/2027.
+- **legal deadline**: leefloon decision + 3 months (KB of 3 Oct 2016 art. 11),
+  clipped to the month's end: 30/11 → 28/02 (29/02 in a leap year).
+- **contract start**: the earliest start date of a signed version; the contract
+  years (for the evaluation rule) are counted from it.
+- **in force on D**: a signed, running or ended version with start ≤ D, signed
+  on or before D, and not ended on or before D.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gpmi.models import (
+    LEGAL_DEADLINE_MONTHS,
+    SUBSIDY_MONTHS,
+    EndReason,
+    Gpmi,
+    GpmiType,
+    GpmiVersion,
+    VersionStatus,
+    legal_deadline_for,
+    subsidy_period,
+)
+from ocmw.models import Gender, Team, User
+from trajecten.models import Evaluation
+
+# The evaluation rule (vvsg.be model contract; DOMAIN.md "Deadlines"): at least 3
+# evaluations per 12 months, at least 2 of them in a personal meeting. A version
+# may ask for more; these are the defaults when no version is in force.
+DEFAULT_EVALUATIONS = 3
+DEFAULT_IN_PERSON = 2
+# One evaluation at most every 30 days: the pace used to decide whether the
+# missing evaluations can still fit in what is left of a contract year.
+EVALUATION_SPACING_DAYS = 30
+
+SIGNED_STATES = [VersionStatus.SIGNED, VersionStatus.ACTIVE, VersionStatus.ENDED]
+
+
+# --- small SQL building blocks ------------------------------------------------------
+
+
+class _Sql(Func):
+    """A PostgreSQL expression over compiled arguments, written with ``{0}``, ``{1}``."""
+
+    def __init__(self, sql: str, *expressions, output_field):
+        super().__init__(*expressions, output_field=output_field)
+        self.sql = sql
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, expression_params = compiler.compile(expression)
+            parts.append(f"({sql})")
+            params.extend(expression_params)
+        return self.sql.format(*parts), params
+
+
+def _date(value: datetime.date) -> Value:
+    return Value(value, output_field=DateField())
+
+
+def _days_between(later, earlier) -> _Sql:
+    """``later - earlier`` in days (PostgreSQL date arithmetic gives an integer)."""
+    return _Sql("({0}::date - {1}::date)", later, earlier, output_field=IntegerField())
+
+
+def _add_months(date, months: int) -> _Sql:
+    return _Sql(
+        "({0}::date + make_interval(months => {1}))::date",
+        date,
+        Value(months),
+        output_field=DateField(),
+    )
+
+
+def _add_years(date, years) -> _Sql:
+    return _Sql(
+        "({0}::date + make_interval(years => {1}::int))::date",
+        date,
+        years,
+        output_field=DateField(),
+    )
+
+
+def _whole_years(later, earlier) -> _Sql:
+    """Complete years from ``earlier`` to ``later`` (age in years)."""
+    return _Sql(
+        "EXTRACT(YEAR FROM AGE({0}::date, {1}::date))::int",
+        later,
+        earlier,
+        output_field=IntegerField(),
+    )
+
+
+def _subsidy_end(signed_on) -> _Sql:
+    return _Sql(
+        "(date_trunc('month', {0}::date) + make_interval(months => {1}) - interval '1 day')::date",
+        signed_on,
+        Value(SUBSIDY_MONTHS),
+        output_field=DateField(),
+    )
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """A correlated ``SELECT COUNT(*)`` of ``queryset``."""
+    counted = queryset.order_by().annotate(_n=Func(F("pk"), function="COUNT")).values("_n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
+
+
+def _version_signed_on() -> Greatest:
+    # GREATEST ignores NULLs in PostgreSQL; a signed version has all three dates.
+    return Greatest("client_signed_on", "ocmw_signed_on", "counsellor_signed_on")
+
+
+def _signed_versions() -> QuerySet[GpmiVersion]:
+    return GpmiVersion.objects.filter(gpmi=OuterRef("pk"), status__in=SIGNED_STATES)
+
+
+def _in_force(on: datetime.date) -> QuerySet[GpmiVersion]:
+    return (
+        _signed_versions()
+        .annotate(_signed_on=_version_signed_on())
+        .filter(start_date__lte=on, _signed_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+        .order_by("-number")
+    )
+
+
+def _with_dates(queryset: QuerySet[Gpmi], today: datetime.date) -> QuerySet[Gpmi]:
+    """Signing, contract start, legal deadline and subsidy end of each GPMI."""
+    first_signed = (
+        _signed_versions()
+        .order_by("number")
+        .annotate(_signed_on=_version_signed_on())
+        .values("_signed_on")[:1]
+    )
+    return queryset.annotate(
+        signed_on=Subquery(first_signed, output_field=DateField()),
+        contract_start=Subquery(
+            _signed_versions().order_by("start_date").values("start_date")[:1],
+            output_field=DateField(),
+        ),
+        legal_deadline_on=_add_months(F("leefloon_decision_date"), LEGAL_DEADLINE_MONTHS),
+    ).annotate(
+        days_to_deadline=_days_between(F("legal_deadline_on"), _date(today)),
+        subsidy_end=Case(
+            When(signed_on__isnull=False, then=_subsidy_end(F("signed_on"))),
+            default=None,
+            output_field=DateField(),
+        ),
+    )
+
+
+def _with_compliance(queryset: QuerySet[Gpmi], on: datetime.date) -> QuerySet[Gpmi]:
+    """The evaluation rule on day ``on``; needs ``_with_dates`` first. See ``compliance``."""
+    in_force = _in_force(on)
+    evaluations = Evaluation.objects.filter(trajectory=OuterRef("trajectory_id"), date__lte=on)
+    year_ago = on - relativedelta(years=1)
+    qs = queryset.annotate(
+        running=Exists(in_force),
+        required=Coalesce(
+            Subquery(in_force.values("evaluations_per_year")[:1], output_field=IntegerField()),
+            DEFAULT_EVALUATIONS,
+        ),
+        required_in_person=Coalesce(
+            Subquery(in_force.values("evaluations_in_person")[:1], output_field=IntegerField()),
+            DEFAULT_IN_PERSON,
+        ),
+        last_12_months=_count(evaluations.filter(date__gt=year_ago)),
+        last_12_months_in_person=_count(evaluations.filter(date__gt=year_ago, in_person=True)),
+        contract_years=Case(
+            When(contract_start__lte=on, then=_whole_years(_date(on), F("contract_start"))),
+            default=None,
+            output_field=IntegerField(),
+        ),
+    ).annotate(
+        period_start=_add_years(F("contract_start"), F("contract_years")),
+        period_end=_Sql(
+            "({0} - 1)",
+            _add_years(F("contract_start"), F("contract_years") + 1),
+            output_field=DateField(),
+        ),
+    )
+    qs = qs.annotate(
+        in_period=_count(evaluations.filter(date__gte=OuterRef("period_start"))),
+        in_period_in_person=_count(
+            evaluations.filter(date__gte=OuterRef("period_start"), in_person=True)
+        ),
+        days_left_in_period=_days_between(F("period_end"), _date(on)),
+        period_days=_days_between(F("period_end"), F("period_start")) + 1,
+        elapsed_days=_days_between(_date(on), F("period_start")),
+    ).annotate(
+        missing=Greatest(
+            F("required") - F("in_period"),
+            F("required_in_person") - F("in_period_in_person"),
+            Value(0),
+        ),
+        # Integer division: what the pro-rata schedule asks by today, rounded down.
+        expected=(F("required") * F("elapsed_days")) / F("period_days"),
+        expected_in_person=(F("required_in_person") * F("elapsed_days")) / F("period_days"),
+        capacity=F("days_left_in_period") / EVALUATION_SPACING_DAYS + 1,
+    )
+    return qs.annotate(
+        compliance_status=Case(
+            When(Q(running=False) | Q(period_start__isnull=True), then=Value("not_applicable")),
+            When(missing__gt=F("capacity"), then=Value("cannot_be_met")),
+            When(
+                in_period__gte=F("expected"),
+                in_period_in_person__gte=F("expected_in_person"),
+                then=Value("ok"),
+            ),
+            default=Value("behind"),
+        )
+    )
+
+
+# --- list -------------------------------------------------------------------------------
+
+
+def _current_version() -> QuerySet[GpmiVersion]:
+    """The running version, else the latest one."""
+    return (
+        GpmiVersion.objects.filter(gpmi=OuterRef("pk"))
+        .annotate(
+            _running_first=Case(
+                When(status=VersionStatus.ACTIVE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("_running_first", "-number")
+    )
+
+
+def gpmi_list(
+    *,
+    user: User,
+    subsidy_ends_within_days: int | None = None,
+    type: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Gpmi]:
+    """The GPMIs ``user`` may read, in one query.
+
+    Each row carries ``current_version_id``, ``current_version_number``,
+    ``current_version_status`` (the running version, else the latest; None for an
+    exemption), ``signed_on``, ``contract_start``, ``subsidy_end``,
+    ``legal_deadline_on`` and ``days_to_deadline`` (negative when past), plus the
+    client, the trajectory, its team and counsellor.
+
+    Filters: ``subsidy_ends_within_days`` (subsidy period ends between today and
+    today + N days), ``type`` (form B code), ``status`` (a ``VersionStatus`` of
+    the current version, or ``"none"`` for GPMIs without a version).
+    """
+    today = timezone.localdate()
+    current = _current_version()
+    qs = (
+        Gpmi.objects.visible_to(user)
+        .select_related("client", "trajectory__team", "trajectory__counsellor")
+        .annotate(
+            current_version_id=Subquery(current.values("pk")[:1]),
+            current_version_number=Subquery(current.values("number")[:1]),
+            current_version_status=Subquery(current.values("status")[:1]),
+        )
+    )
+    qs = _with_dates(qs, today)
+    if subsidy_ends_within_days is not None:
+        if subsidy_ends_within_days < 0:
+            raise ValidationError(
+                {"subsidy_ends_within_days": _("Give a number of days of 0 or more.")}
+            )
+        qs = qs.filter(
+            subsidy_end__gte=today,
+            subsidy_end__lte=today + datetime.timedelta(days=subsidy_ends_within_days),
+        )
+    if type is not None:
+        qs = qs.filter(type=type)
+    if status == "none":
+        qs = qs.filter(current_version_status__isnull=True)
+    elif status:
+        qs = qs.filter(current_version_status=status)
+    return qs
+
+
+# --- the evaluation rule ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """The evaluation rule of one GPMI on one day. See ``compliance``."""
+
+    status: str  # ok | behind | cannot_be_met | not_applicable
+    last_12_months: int
+    last_12_months_in_person: int
+    required: int
+    required_in_person: int
+    period_start: datetime.date | None
+    period_end: datetime.date | None
+    in_period: int
+    in_period_in_person: int
+    missing: int
+    days_left_in_period: int | None
+
+    STATUS_LABELS = {
+        "ok": gettext_lazy("On schedule"),
+        "behind": gettext_lazy("Behind schedule"),
+        "cannot_be_met": gettext_lazy("Cannot be met any more this contract year"),
+        "not_applicable": gettext_lazy("No running contract"),
+    }
+
+    @property
+    def applies(self) -> bool:
+        return self.status != "not_applicable"
+
+    @property
+    def is_red(self) -> bool:
+        return self.status == "cannot_be_met"
+
+    @property
+    def status_label(self) -> str:
+        return str(self.STATUS_LABELS[self.status])
+
+    @property
+    def text(self) -> str:
+        """ "2 of 3 evaluations in the last 12 months, 1 in person"."""
+        return _(
+            "%(done)s of %(required)s evaluations in the last 12 months, %(in_person)s in person"
+        ) % {
+            "done": self.last_12_months,
+            "required": self.required,
+            "in_person": self.last_12_months_in_person,
+        }
+
+
+_COMPLIANCE_FIELDS = (
+    "compliance_status",
+    "last_12_months",
+    "last_12_months_in_person",
+    "required",
+    "required_in_person",
+    "period_start",
+    "period_end",
+    "in_period",
+    "in_period_in_person",
+    "missing",
+    "days_left_in_period",
+)
+
+
+def _compliance_from(row: dict[str, Any]) -> Compliance:
+    applies = row["compliance_status"] != "not_applicable"
+    return Compliance(
+        status=row["compliance_status"],
+        last_12_months=row["last_12_months"],
+        last_12_months_in_person=row["last_12_months_in_person"],
+        required=row["required"],
+        required_in_person=row["required_in_person"],
+        period_start=row["period_start"] if applies else None,
+        period_end=row["period_end"] if applies else None,
+        in_period=row["in_period"] if applies else 0,
+        in_period_in_person=row["in_period_in_person"] if applies else 0,
+        missing=row["missing"] if applies else 0,
+        days_left_in_period=row["days_left_in_period"] if applies else None,
+    )
+
+
+def compliance_for_many(gpmis, today: datetime.date) -> dict[int, Compliance]:
+    """``compliance`` of each GPMI, keyed by its id, in ONE query."""
+    ids = [g.pk if isinstance(g, Gpmi) else int(g) for g in gpmis]
+    if not ids:
+        return {}
+    rows = _with_compliance(_with_dates(Gpmi.objects.filter(pk__in=ids), today), today).values(
+        "pk", *_COMPLIANCE_FIELDS
+    )
+    return {row["pk"]: _compliance_from(row) for row in rows}
+
+
+def compliance(gpmi: Gpmi, today: datetime.date) -> Compliance:
+    """The evaluation rule of a GPMI on ``today`` (one query).
+
+    The rule: at least 3 evaluations per 12 months, at least 2 of them in a
+    personal meeting (law of 26 May 2002 art. 11 and KB of 11 July 2002 as
+    applied in the vvsg.be model contract; DOMAIN.md "Deadlines"). The version in
+    force may ask for more (``evaluations_per_year`` / ``evaluations_in_person``).
+    Evaluations are the ``trajecten.Evaluation`` rows of the GPMI's trajectory.
+
+    - ``last_12_months`` / ``last_12_months_in_person``: evaluations dated in the
+      12 months up to ``today`` (shown as "2 of 3 evaluations in the last 12
+      months, 1 in person").
+    - The **contract year** is the 12-month period, counted from the contract
+      start, that holds ``today``; ``in_period`` counts its evaluations so far.
+    - ``missing``: what the contract year still lacks, in total or in person,
+      whichever is more (an in-person evaluation counts for both).
+    - Status:
+      - ``not_applicable``: no version in force on ``today``;
+      - ``cannot_be_met``: the missing evaluations no longer fit in the days left
+        of the contract year at one per 30 days (today included: with *d* days
+        left after today, ``d // 30 + 1`` still fit), shown in red;
+      - ``ok``: on schedule: the contract year has at least its pro-rata share so
+        far (``required × days elapsed ÷ days in the year``, rounded down, so one
+        every 4 months for 3 a year), in total and in person;
+      - ``behind``: below that schedule but still feasible.
+    """
+    return compliance_for_many([gpmi], today)[gpmi.pk]
+
+
+# --- legal deadline ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadlineInfo:
+    decision_date: datetime.date
+    legal_deadline: datetime.date
+    days_left: int  # negative once the deadline has passed
+    signed_on: datetime.date | None
+    applies: bool  # False for an exemption (type 8): no contract to conclude
+    met: bool | None  # signed within the deadline; None while not signed (or exempt)
+    overdue: bool  # not signed and the deadline has passed
+
+
+def deadline_info(gpmi: Gpmi, today: datetime.date) -> DeadlineInfo:
+    """The GPMI must be concluded within 3 months of the leefloon decision (KB 2016).
+
+    Uses ``signed_on`` when the GPMI comes from ``gpmi_list`` (no query), else one query.
+    """
+    if hasattr(gpmi, "signed_on"):
+        signed_on = gpmi.signed_on
+    else:
+        first = (
+            gpmi.versions.filter(status__in=SIGNED_STATES)
+            .order_by("number")
+            .only("client_signed_on", "ocmw_signed_on", "counsellor_signed_on")
+            .first()
+        )
+        signed_on = first.signed_on if first else None
+    deadline = legal_deadline_for(gpmi.leefloon_decision_date)
+    applies = not gpmi.is_exemption
+    return DeadlineInfo(
+        decision_date=gpmi.leefloon_decision_date,
+        legal_deadline=deadline,
+        days_left=(deadline - today).days,
+        signed_on=signed_on,
+        applies=applies,
+        met=(signed_on <= deadline) if (applies and signed_on) else None,
+        overdue=applies and signed_on is None and today > deadline,
+    )
+
+
+def subsidy_dates(gpmi: Gpmi) -> tuple[datetime.date | None, datetime.date | None]:
+    """First and last day of the GPMI's subsidy period (from ``gpmi_list`` rows: no query)."""
+    signed_on = (
+        gpmi.signed_on
+        if hasattr(gpmi, "signed_on")
+        else deadline_info(gpmi, timezone.localdate()).signed_on
+    )
+    return subsidy_period(signed_on)
+
+
+# --- statistics -----------------------------------------------------------------------
+
+AGE_GROUPS = [
+    ("under_25", gettext_lazy("Under 25")),
+    ("25_44", gettext_lazy("25–44")),
+    ("45_plus", gettext_lazy("45 and over")),
+]
+
+# (key, label): the figures of every statistics row, in the order of the table.
+# "signed", "running", "ended": never the ambiguous "afgesloten" (seed 003).
+STATISTICS_COLUMNS = [
+    ("signed", gettext_lazy("Signed")),
+    ("signed_within_deadline", gettext_lazy("Signed within 3 months")),
+    ("signed_within_deadline_pct", gettext_lazy("Signed within 3 months (%)")),
+    ("running", gettext_lazy("Running")),
+    ("ended", gettext_lazy("Ended")),
+    ("exemptions", gettext_lazy("Exemptions")),
+    ("average_duration_days", gettext_lazy("Average duration (days)")),
+    ("evaluation_rule_met", gettext_lazy("Meeting the evaluation rule")),
+    ("evaluation_rule_met_pct", gettext_lazy("Meeting the evaluation rule (%)")),
+]
+
+BREAKDOWNS = [
+    ("type", gettext_lazy("Type")),
+    ("age_group", gettext_lazy("Age group")),
+    ("gender", gettext_lazy("Gender")),
+    ("team", gettext_lazy("Team")),
+]
+
+
+def statistics_scope(user: User) -> QuerySet[Gpmi]:
+    """The GPMIs a statistics page counts: for a team lead, those of trajectories
+    in the teams they lead (within their OCMW); for anyone else, what they may read."""
+    qs = Gpmi.objects.visible_to(user)
+    if getattr(user, "is_team_lead", False):
+        qs = qs.filter(trajectory__team__in=user.teams.all())
+    return qs
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def statistics(*, user: User, year: int) -> dict[str, Any]:
+    """GPMI figures for ``year`` as in the federal GPMI tool (seed 003), in 3 queries.
+
+    The **reference date** is 31 December, or today for the current year; "in the
+    year" means from 1 January to the reference date. Counted per GPMI
+    (amendments are versions of the same GPMI):
+
+    - ``signed``: GPMIs whose first contract was concluded in the year;
+    - ``signed_within_deadline``: of those, concluded by the legal deadline
+      (leefloon decision + 3 months); ``_pct`` is the share of ``signed``;
+    - ``running``: GPMIs with a version in force on the reference date;
+    - ``ended``: GPMIs not running on the reference date whose contract ended in
+      the year (a version ended for any reason but "replaced");
+    - ``exemptions``: exemption decisions (type 8) recorded in the year;
+    - ``average_duration_days``: mean days from contract start to the end (ended
+      GPMIs) or to the reference date (running ones);
+    - ``evaluation_rule_met``: running GPMIs whose evaluation rule (see
+      ``compliance``) is "ok" on the reference date; ``_pct`` is the share of
+      ``running``.
+
+    Scope: ``statistics_scope(user)``, for a team lead the GPMIs of the trajectories
+    of the teams they lead in their OCMW. Each figure is given in total and broken
+    down by type, age group, gender and team (the lead's teams are always listed).
+    The age group is the client's age on 1 January of the year (< 25,
+    25–44, ≥ 45): one group per client for the whole table.
+
+    Returns plain data (dicts, lists, numbers, dates, strings) the page, the CSV
+    and XLSX exports and the API all use::
+
+        {"year", "reference_date", "scope": {"ocmw", "teams"}, "columns": [{key, label}],
+         "total": {figure: value},
+         "breakdowns": [{"key", "label", "rows": [{"key", "label", figure: value}]}]}
+    """
+    today = timezone.localdate()
+    first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    reference = min(last_day, today)
+    ended_on = Subquery(
+        GpmiVersion.objects.filter(gpmi=OuterRef("pk"), status=VersionStatus.ENDED)
+        .exclude(end_reason=EndReason.REPLACED)
+        .order_by("-ended_on")
+        .values("ended_on")[:1],
+        output_field=DateField(),
+    )
+    qs = _with_compliance(_with_dates(statistics_scope(user), reference), reference)
+    qs = qs.annotate(
+        gpmi_ended_on=ended_on,
+        _age=_whole_years(_date(first_day), F("client__birth_date")),
+    ).annotate(
+        age_group=Case(
+            When(_age__lt=25, then=Value("under_25")),
+            When(_age__lt=45, then=Value("25_44")),
+            default=Value("45_plus"),
+        ),
+        ended_in_year=Q(running=False)
+        & Q(gpmi_ended_on__gte=first_day)
+        & Q(gpmi_ended_on__lte=reference),
+    )
+    signed_in_year = Q(signed_on__gte=first_day, signed_on__lte=reference)
+    # One row per GPMI with its group keys and a flag per figure; the figures are
+    # then aggregated over these rows by PostgreSQL, every breakdown at once.
+    per_gpmi = qs.order_by().annotate(
+        k_type=F("type"),
+        k_age=F("age_group"),
+        k_gender=Coalesce(F("client__gender"), Value("")),
+        k_team=F("trajectory__team_id"),
+        f_signed=ExpressionWrapper(signed_in_year, output_field=BooleanField()),
+        f_within=ExpressionWrapper(
+            signed_in_year & Q(signed_on__lte=F("legal_deadline_on")),
+            output_field=BooleanField(),
+        ),
+        f_running=F("running"),
+        f_ended=F("ended_in_year"),
+        f_exemption=ExpressionWrapper(
+            Q(
+                type=GpmiType.EXEMPTION,
+                created_at__date__gte=first_day,
+                created_at__date__lte=reference,
+            ),
+            output_field=BooleanField(),
+        ),
+        f_duration=Case(
+            When(running=True, then=_days_between(_date(reference), F("contract_start"))),
+            When(ended_in_year=True, then=_days_between(F("gpmi_ended_on"), F("contract_start"))),
+            default=None,
+            output_field=IntegerField(),
+        ),
+        f_rule_met=ExpressionWrapper(
+            Q(running=True, compliance_status="ok"), output_field=BooleanField()
+        ),
+    )
+    keys = ("k_type", "k_age", "k_gender", "k_team")
+    flags = ("f_signed", "f_within", "f_running", "f_ended", "f_exemption", "f_rule_met")
+    try:
+        inner_sql, params = per_gpmi.values(*keys, *flags, "f_duration").query.sql_with_params()
+    except EmptyResultSet:  # no scope at all (anonymous, staff outside any OCMW)
+        inner_sql, params = None, ()
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE {flag})" for flag in flags)
+    groupings = ", ".join(f"GROUPING({key})" for key in keys)
+    # Only our own column names are formatted in; every value is a parameter.
+    sql = inner_sql and (
+        f"SELECT {', '.join(keys)}, {groupings}, {counts}, AVG(f_duration) "  # noqa: S608
+        f"FROM ({inner_sql}) AS per_gpmi "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({key})' for key in keys)}, ())"
+    )
+    result_rows = []
+    if inner_sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            result_rows = cursor.fetchall()
+
+    def finish(signed, within, running, ended, exemptions, rule_met, average) -> dict[str, Any]:
+        return {
+            "signed": signed,
+            "signed_within_deadline": within,
+            "signed_within_deadline_pct": _share(within, signed),
+            "running": running,
+            "ended": ended,
+            "exemptions": exemptions,
+            "average_duration_days": round(float(average), 1) if average is not None else None,
+            "evaluation_rule_met": rule_met,
+            "evaluation_rule_met_pct": _share(rule_met, running),
+        }
+
+    empty = finish(0, 0, 0, 0, 0, 0, None)
+    total = empty
+    by: dict[str, dict[Any, dict[str, Any]]] = {key: {} for key in keys}
+    for row in result_rows:
+        values, grouping, figures = row[:4], row[4:8], finish(*row[8:])
+        if all(grouping):
+            total = figures
+            continue
+        index = grouping.index(0)
+        by[keys[index]][values[index]] = figures
+    by_type, by_age, by_gender, by_team = (by[key] for key in keys)
+
+    type_keys = [
+        GpmiType.GENERAL,
+        GpmiType.STUDIES_FULL_TIME,
+        GpmiType.STUDENT_WORKING,
+        GpmiType.EXEMPTION,
+    ]
+    type_keys += sorted(k for k in by_type if k not in type_keys)
+    type_rows = [
+        {"key": int(k), "label": str(GpmiType(k).label), **by_type.get(k, empty)} for k in type_keys
+    ]
+
+    age_rows = [{"key": k, "label": str(label), **by_age.get(k, empty)} for k, label in AGE_GROUPS]
+
+    gender_rows = [
+        {"key": k, "label": str(label), **by_gender.get(k, empty)} for k, label in Gender.choices
+    ]
+    if "" in by_gender:
+        gender_rows.append({"key": "", "label": _("Unknown"), **by_gender[""]})
+
+    teams = list(_scope_teams(user, by_team.keys()))
+    team_rows = [{"key": t.pk, "label": t.name, **by_team.get(t.pk, empty)} for t in teams]
+
+    return {
+        "year": year,
+        "reference_date": reference,
+        "scope": {
+            "ocmw": str(user.ocmw) if getattr(user, "ocmw_id", None) else "",
+            "teams": [t.name for t in teams],
+        },
+        "columns": [{"key": key, "label": str(label)} for key, label in STATISTICS_COLUMNS],
+        "total": total,
+        "breakdowns": [
+            {"key": "type", "label": str(BREAKDOWNS[0][1]), "rows": type_rows},
+            {"key": "age_group", "label": str(BREAKDOWNS[1][1]), "rows": age_rows},
+            {"key": "gender", "label": str(BREAKDOWNS[2][1]), "rows": gender_rows},
+            {"key": "team", "label": str(BREAKDOWNS[3][1]), "rows": team_rows},
+        ],
+    }
+
+
+def _scope_teams(user: User, present) -> QuerySet[Team]:
+    """The rows of the team breakdown: the lead's teams, plus any team that has figures."""
+    rule = Q(pk__in=[pk for pk in present if pk is not None])
+    if getattr(user, "is_team_lead", False):
+        rule |= Q(members=user)
+    return (
+        Team.objects.filter(rule, ocmw_id=getattr(user, "ocmw_id", None))
+        .distinct()
+        .order_by("name")
+    )

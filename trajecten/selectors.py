@@ -1,0 +1,437 @@
+"""Reads shown by the trajectory pages, already scoped to the user.
+
+Every function starts from one of the ``visible_to(user)`` scoping functions of
+the models, so another OCMW's data, or a file the user may not read, never
+comes back: a page that fetches one by id gets ``DoesNotExist`` (a 404).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import TruncTime
+from django.utils import timezone
+
+from ocmw.models import Client, Notification, Role, Team, TeamService, User
+from trajecten.models import (
+    PHASES,
+    Action,
+    Contact,
+    Evaluation,
+    Goal,
+    GoalProgress,
+    NeedsAnalysis,
+    Phase,
+    PhaseChange,
+    Referral,
+    ReferralStatus,
+    Trajectory,
+    case_clients,
+)
+
+CONTACTS_ON_FILE = 20
+
+# --- caseload ------------------------------------------------------------------
+
+PHASE_ORDER = Case(
+    *[When(phase=phase, then=Value(index)) for index, phase in enumerate(PHASES, start=1)],
+    default=Value(99),
+    output_field=IntegerField(),
+)
+
+CASELOAD_SORTS = {
+    "name": (F("client__last_name").asc(), F("client__first_name").asc(), F("pk").asc()),
+    "-name": (F("client__last_name").desc(), F("client__first_name").desc(), F("pk").desc()),
+    "phase": (F("phase_order").asc(), F("phase_since").asc(), F("pk").asc()),
+    "-phase": (F("phase_order").desc(), F("phase_since").asc(), F("pk").asc()),
+    # "days" sorts by time spent in the phase: the longest first when descending.
+    "days": (F("phase_since").desc(), F("pk").asc()),
+    "-days": (F("phase_since").asc(), F("pk").asc()),
+    "last_contact": (F("last_contact").asc(nulls_first=True), F("pk").asc()),
+    "-last_contact": (F("last_contact").desc(nulls_last=True), F("pk").asc()),
+    "next_evaluation": (F("next_evaluation").asc(nulls_last=True), F("pk").asc()),
+    "-next_evaluation": (F("next_evaluation").desc(nulls_last=True), F("pk").asc()),
+}
+
+
+def led_team_ids(user: User) -> list[int]:
+    if not user.is_team_lead:
+        return []
+    return list(user.teams.values_list("pk", flat=True))
+
+
+def caseload(
+    *,
+    user: User,
+    phase: str = "",
+    sort: str = "name",
+    team_ids: list[int] | None = None,
+    counsellor_id: int | None = None,
+) -> QuerySet[Trajectory]:
+    """Open trajectories with the figures of the caseload table, in one query.
+
+    Without ``team_ids`` these are the user's own trajectories; a team lead may
+    pass the teams they lead to see the whole team's caseload.
+    """
+    last_contact = (
+        Contact.objects.filter(client_id=OuterRef("client_id")).order_by("-date").values("date")[:1]
+    )
+    next_evaluation = (
+        Evaluation.objects.filter(trajectory_id=OuterRef("pk"))
+        .order_by("-date", "-id")
+        .values("next_evaluation_on")[:1]
+    )
+    qs = Trajectory.objects.visible_to(user).open()
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
+        if counsellor_id:
+            qs = qs.filter(counsellor_id=counsellor_id)
+    else:
+        qs = qs.filter(counsellor=user)
+    if phase in PHASES:
+        qs = qs.filter(phase=phase)
+    return (
+        qs.select_related("client", "counsellor", "team")
+        .annotate(
+            phase_order=PHASE_ORDER,
+            last_contact=Subquery(last_contact),
+            next_evaluation=Subquery(next_evaluation),
+        )
+        .order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]))
+    )
+
+
+def team_counsellors(*, team_ids: list[int]) -> QuerySet[User]:
+    return (
+        User.objects.filter(teams__in=team_ids, is_active=True, roles__contains=[Role.COUNSELLOR])
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+# --- referrals -----------------------------------------------------------------
+
+
+def pending_referrals_for_teams(*, user: User) -> QuerySet[Referral]:
+    """Referrals waiting for a decision by a team the user counsels in or leads."""
+    if not (user.is_counsellor or user.is_team_lead):
+        return Referral.objects.none()
+    return (
+        Referral.objects.visible_to(user)
+        .filter(status=ReferralStatus.PROPOSED, team__members=user)
+        .select_related("client", "team", "proposed_by")
+        .order_by("proposed_at", "id")
+    )
+
+
+def referrals_proposed_by(*, user: User, days: int = 60) -> QuerySet[Referral]:
+    """A social worker's recent referrals: waiting, or decided in the last ``days``."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return (
+        Referral.objects.visible_to(user)
+        .filter(proposed_by=user)
+        .filter(Q(status=ReferralStatus.PROPOSED) | Q(decided_at__gte=since))
+        .select_related("client", "team", "decided_by")
+        .order_by("-proposed_at", "-id")
+    )
+
+
+def referral_get(*, user: User, pk: int) -> Referral:
+    return (
+        Referral.objects.visible_to(user)
+        .select_related("client", "team", "proposed_by", "decided_by", "trajectory")
+        .get(pk=pk)
+    )
+
+
+def referral_teams(*, user: User) -> QuerySet[Team]:
+    """The SPI teams of the user's OCMW a client can be referred to."""
+    return Team.objects.filter(ocmw_id=user.ocmw_id, service=TeamService.SPI).order_by("name")
+
+
+# --- one trajectory, one file ------------------------------------------------------
+
+
+def trajectory_get(*, user: User, pk: int) -> Trajectory:
+    return (
+        Trajectory.objects.visible_to(user)
+        .select_related("client", "counsellor", "team", "client__ocmw")
+        .get(pk=pk)
+    )
+
+
+def goal_get(*, user: User, pk: int) -> Goal:
+    return Goal.objects.select_related(
+        "trajectory", "trajectory__client", "trajectory__team", "trajectory__counsellor"
+    ).get(pk=pk, trajectory__in=Trajectory.objects.visible_to(user).values("pk"))
+
+
+def action_get(*, user: User, pk: int) -> Action:
+    return Action.objects.select_related(
+        "goal", "goal__trajectory", "goal__trajectory__client"
+    ).get(pk=pk, goal__trajectory__in=Trajectory.objects.visible_to(user).values("pk"))
+
+
+def needs_analysis_get(*, user: User, pk: int) -> NeedsAnalysis:
+    return NeedsAnalysis.objects.select_related("author", "client").get(
+        pk=pk, client__in=case_clients(user).values("pk")
+    )
+
+
+def client_trajectories(*, user: User, client: Client) -> list[Trajectory]:
+    return list(
+        Trajectory.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("counsellor", "team")
+        .order_by("-opened_on", "-id")
+    )
+
+
+def trajectory_goals(*, trajectory: Trajectory) -> list[Goal]:
+    """The plan: goals with their actions (two queries)."""
+    return list(
+        Goal.objects.filter(trajectory=trajectory)
+        .prefetch_related(Prefetch("actions", queryset=Action.objects.order_by("done", "due_date")))
+        .order_by("set_on", "id")
+    )
+
+
+def trajectory_evaluations(*, trajectory: Trajectory) -> list[Evaluation]:
+    """Evaluations, newest first, with the progress per goal (two queries)."""
+    return list(
+        Evaluation.objects.filter(trajectory=trajectory)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch(
+                "progress",
+                queryset=GoalProgress.objects.select_related("goal").order_by("goal__set_on", "id"),
+            )
+        )
+        .order_by("-date", "-id")
+    )
+
+
+def trajectory_changes(*, trajectory: Trajectory) -> list[PhaseChange]:
+    return list(
+        PhaseChange.objects.filter(trajectory=trajectory)
+        .select_related("by")
+        .order_by("-at", "-id")
+    )
+
+
+def client_contacts(
+    *, user: User, client: Client, trajectory: Trajectory | None = None
+) -> QuerySet[Contact]:
+    """The journal, newest first; ``can_read_summary`` says whether to show the text."""
+    qs = Contact.objects.visible_to(user).filter(client=client).select_related("staff")
+    if trajectory is not None:
+        qs = qs.filter(trajectory=trajectory)
+    return qs.order_by("-date", "-id")
+
+
+def client_needs_analyses(*, user: User, client: Client) -> list[NeedsAnalysis]:
+    return list(
+        NeedsAnalysis.objects.filter(client=client, client__in=case_clients(user).values("pk"))
+        .select_related("author")
+        .order_by("-version")
+    )
+
+
+def client_referrals(*, user: User, client: Client) -> list[Referral]:
+    return list(
+        Referral.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("team", "proposed_by", "decided_by")
+        .order_by("-proposed_at", "-id")
+    )
+
+
+@dataclass
+class ClientFile:
+    """Everything the trajectory panels of one client file show."""
+
+    client: Client
+    trajectories: list[Trajectory]
+    current: Trajectory | None
+    goals: list[Goal] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
+    contacts: list[Contact] = field(default_factory=list)
+    more_contacts: bool = False
+    analyses: list[NeedsAnalysis] = field(default_factory=list)
+    referrals: list[Referral] = field(default_factory=list)
+
+    @property
+    def earlier(self) -> list[Trajectory]:
+        return [t for t in self.trajectories if t is not self.current]
+
+    @property
+    def latest_analysis(self) -> NeedsAnalysis | None:
+        return self.analyses[0] if self.analyses else None
+
+    @property
+    def pending_referral(self) -> Referral | None:
+        return next((r for r in self.referrals if r.status == ReferralStatus.PROPOSED), None)
+
+    @property
+    def latest_referral(self) -> Referral | None:
+        return self.referrals[0] if self.referrals else None
+
+
+def client_file(*, user: User, client: Client) -> ClientFile:
+    """The trajectory part of a client file in a fixed number of queries.
+
+    The current trajectory is the open one, else the most recent closed one
+    (shown read-only); the client's needs analyses are attached to it so the
+    gates of ``available_moves`` read them without querying again.
+    """
+    trajectories = client_trajectories(user=user, client=client)
+    current = next((t for t in trajectories if t.is_open), None)
+    if current is None and trajectories:
+        current = trajectories[0]
+    contacts = list(client_contacts(user=user, client=client)[: CONTACTS_ON_FILE + 1])
+    data = ClientFile(
+        client=client,
+        trajectories=trajectories,
+        current=current,
+        contacts=contacts[:CONTACTS_ON_FILE],
+        more_contacts=len(contacts) > CONTACTS_ON_FILE,
+        referrals=client_referrals(user=user, client=client),
+    )
+    # ``client`` comes from Client.objects.visible_to(user) with case access.
+    prefetch_related_objects(
+        [client],
+        Prefetch(
+            "needs_analyses",
+            queryset=NeedsAnalysis.objects.select_related("author").order_by("-version"),
+        ),
+    )
+    data.analyses = list(client.needs_analyses.all())
+    for trajectory in trajectories:
+        trajectory.client = client
+    if current is not None:
+        data.goals = trajectory_goals(trajectory=current)
+        data.evaluations = trajectory_evaluations(trajectory=current)
+        if current.is_open:
+            prefetch_related_objects([current], "outcomes")
+    return data
+
+
+# --- timeline -------------------------------------------------------------------
+
+
+def _local_at(date_field: str, time_source: str) -> Func:
+    """A day, placed at the local time of day it was recorded, as a timestamp.
+
+    A contact or an evaluation is dated by the day it happened; recording time
+    orders the entries within that day.
+    """
+    return Func(
+        Value(timezone.get_current_timezone_name()),
+        Func(
+            F(date_field),
+            TruncTime(time_source),
+            template="(%(expressions)s)",
+            arg_joiner=" + ",
+            output_field=DateTimeField(),
+        ),
+        function="timezone",
+        output_field=DateTimeField(),
+    )
+
+
+def timeline_phase_changes(*, client: Client, before, limit: int) -> list[PhaseChange]:
+    qs = PhaseChange.objects.filter(trajectory__client=client).select_related("by")
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return list(qs.order_by("-at", "-id")[:limit])
+
+
+def timeline_contacts(*, user: User, client: Client, before, limit: int) -> list[Contact]:
+    qs = (
+        Contact.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("staff")
+        .annotate(at=_local_at("date", "created_at"))
+    )
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return list(qs.order_by("-at", "-id")[:limit])
+
+
+def timeline_evaluations(*, client: Client, before, limit: int) -> list[Evaluation]:
+    qs = (
+        Evaluation.objects.filter(trajectory__client=client)
+        .select_related("author")
+        .annotate(at=_local_at("date", "created_at"))
+    )
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    return list(qs.order_by("-at", "-id")[:limit])
+
+
+def timeline_goals(*, client: Client, before, limit: int) -> list[Goal]:
+    """Goals with an event (set, or status last changed) older than ``before``.
+
+    Ordered by the newest such event, so the first ``limit`` goals hold the
+    newest ``limit`` events.
+    """
+    qs = Goal.objects.filter(trajectory__client=client).select_related("created_by")
+    if before is not None:
+        qs = qs.filter(created_at__lt=before)
+        newest = Case(
+            When(updated_at__lt=before, then=F("updated_at")),
+            default=F("created_at"),
+            output_field=DateTimeField(),
+        )
+    else:
+        newest = F("updated_at")
+    return list(qs.annotate(newest=newest).order_by("-newest", "-id")[:limit])
+
+
+def timeline_referrals(*, user: User, client: Client, before, limit: int) -> list[Referral]:
+    qs = (
+        Referral.objects.visible_to(user)
+        .filter(client=client)
+        .select_related("team", "proposed_by", "decided_by")
+    )
+    if before is not None:
+        qs = qs.filter(proposed_at__lt=before)
+        newest = Case(
+            When(decided_at__lt=before, then=F("decided_at")),
+            default=F("proposed_at"),
+            output_field=DateTimeField(),
+        )
+    else:
+        newest = Case(
+            When(decided_at__isnull=False, then=F("decided_at")),
+            default=F("proposed_at"),
+            output_field=DateTimeField(),
+        )
+    return list(qs.annotate(newest=newest).order_by("-newest", "-id")[:limit])
+
+
+# --- notifications ----------------------------------------------------------------
+
+
+def notifications_for(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def open_phase_choices() -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Phase.choices if value in PHASES]
