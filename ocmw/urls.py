@@ -5,12 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from gpmi import api as gpmi_api
 from ocmw import api, views
+from spi import api as spi_api
 from trajecten import api as trajecten_api
 
 api_v1 = [
     path("", include(api.router.urls)),
     path("", include(trajecten_api.router.urls)),
     path("", include(gpmi_api.router.urls)),
+    path("", include(spi_api.router.urls)),
 ]
 
 urlpatterns = [
@@ -22,6 +24,7 @@ urlpatterns = [
     path("clients/<int:pk>/timeline/", views.client_timeline, name="client_timeline"),
     path("", include("trajecten.urls")),
     path("", include("gpmi.urls")),
+    path("", include("spi.urls")),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path(
