@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run dev test install migrate demo lint messages db-stop clean
+.PHONY: run dev test install migrate demo lint messages db-stop clean bench
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -42,6 +42,9 @@ test: install
 messages: install
 	$(PY) manage.py makemessages -l nl -l fr --no-obsolete --ignore=.venv --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
+
+bench: migrate
+	$(PY) manage.py bench_pdf --runs 30
 
 db-stop:
 	$(PY) -m ocmw.embedded_db stop
