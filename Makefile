@@ -21,6 +21,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py run_reminders
 
 run: demo
 	$(PY) manage.py collectstatic --noinput -v 0

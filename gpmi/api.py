@@ -47,7 +47,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from gpmi import esr, forms, selectors, services
+from gpmi import esr, forms, hooks, selectors, services
 from gpmi.models import (
     ConsentMethod,
     ContractLanguage,
@@ -308,6 +308,9 @@ class GpmiCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"client": [_("This trajectory belongs to another client.")]}
             )
+        reason = hooks.start_refusal(trajectory, exemption=attrs.get("type") == GpmiType.EXEMPTION)
+        if reason:
+            raise serializers.ValidationError({"trajectory": [reason]})
         attrs["trajectory"] = trajectory
         return attrs
 

@@ -16,3 +16,6 @@ class GpmiConfig(AppConfig):
         from gpmi import demo
 
         registries.demo_seeders.append(demo.seed)
+        from gpmi.reminders import RULES as deadline_rules
+
+        registries.deadline_rules.extend(deadline_rules)

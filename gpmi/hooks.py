@@ -86,7 +86,7 @@ def short_type(code: int) -> str:
 
 
 def compliance_short(compliance: Any) -> str:
-    """"2 of 3 · 1 in person": the indicator in a table cell (the full text is its title)."""
+    """ "2 of 3 · 1 in person": the indicator in a table cell (the full text is its title)."""
     if compliance is None or not compliance.applies:
         return ""
     return _("%(done)s of %(required)s · %(in_person)s in person") % {
@@ -115,6 +115,22 @@ def version_actions(version: GpmiVersion, *, can_edit: bool) -> dict[str, bool]:
     }
 
 
+def start_refusal(trajectory: Trajectory | None, *, exemption: bool) -> str:
+    """Why a GPMI cannot be started on ``trajectory`` now ("" when it can).
+
+    A GPMI belongs to an open trajectory and a trajectory has one contract: a
+    change of contract is a new version of it. An exemption decision may later
+    give way to a contract, but is not recorded twice or after a contract."""
+    if trajectory is None:
+        return _("A GPMI belongs to a trajectory: open a trajectory first.")
+    existing = Gpmi.objects.filter(trajectory=trajectory)
+    if not exemption:
+        existing = existing.exclude(type=GpmiType.EXEMPTION)
+    if existing.exists():
+        return _("This trajectory already has a GPMI. To change the contract, make a new version.")
+    return ""
+
+
 # --- the client file -------------------------------------------------------------------------
 
 
@@ -137,6 +153,7 @@ class GpmiFile:
     consent: Consent | None = None
     has_needs_analysis: bool = False
     may_start: bool = False
+    may_exempt: bool = False
     may_amend: bool = False
 
     @property
@@ -214,11 +231,13 @@ def gpmi_file(*, user, client, today: datetime.date | None = None) -> GpmiFile:
         data.consent = data.consents[0] if data.consents else None
     # The trajectory app may already have prefetched the analyses onto ``client``.
     data.has_needs_analysis = bool(client.needs_analyses.all()[:1])
+    on_trajectory = [
+        g for g in gpmis if trajectory is not None and g.trajectory_id == trajectory.pk
+    ]
     data.may_start = (
-        can_edit
-        and trajectory is not None
-        and not any(g.trajectory_id == trajectory.pk for g in gpmis)
+        can_edit and trajectory is not None and all(g.is_exemption for g in on_trajectory)
     )
+    data.may_exempt = can_edit and trajectory is not None and not on_trajectory
     return data
 
 

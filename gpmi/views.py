@@ -115,13 +115,22 @@ def _open_trajectory(request: HttpRequest, client: Client) -> Trajectory | None:
     return Trajectory.objects.visible_to(request.user).open().filter(client=client).first()
 
 
+def _refuse_start(
+    request: HttpRequest, client: Client, trajectory, *, exemption: bool
+) -> HttpResponse | None:
+    reason = hooks.start_refusal(trajectory, exemption=exemption)
+    if not reason:
+        return None
+    messages.error(request, reason)
+    return _file(client.pk)
+
+
 @login_required
 def gpmi_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk, edit=True)
     trajectory = _open_trajectory(request, client)
-    if trajectory is None:
-        messages.error(request, _("A GPMI belongs to a trajectory: open a trajectory first."))
-        return _file(client.pk)
+    if refused := _refuse_start(request, client, trajectory, exemption=False):
+        return refused
     form = forms.GpmiCreateForm(
         request.POST or None,
         initial={"type": GpmiType.GENERAL, "leefloon_decision_date": client.leefloon_decision_date},
@@ -150,9 +159,8 @@ def gpmi_create(request: HttpRequest, pk: int) -> HttpResponse:
 def exemption_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk, edit=True)
     trajectory = _open_trajectory(request, client)
-    if trajectory is None:
-        messages.error(request, _("A GPMI belongs to a trajectory: open a trajectory first."))
-        return _file(client.pk)
+    if refused := _refuse_start(request, client, trajectory, exemption=True):
+        return refused
     form = forms.ExemptionForm(
         request.POST or None, initial={"leefloon_decision_date": client.leefloon_decision_date}
     )

@@ -1,9 +1,20 @@
 from functools import cache
 
+from django.db.models import IntegerField, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from ocmw.models import Notification
+from ocmw.models import Notification, Task, TaskStatus, User
+
+
+class _Count(Subquery):
+    """``COUNT(*)`` of a queryset, as a scalar subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset, **extra):
+        super().__init__(queryset.order_by().values("pk"), **extra)
 
 
 def _url_if_installed(name: str) -> str:
@@ -37,10 +48,24 @@ def notifications(request):
         return {}
 
     @cache
-    def unread_count() -> int:
-        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    def header_counts() -> dict[str, int]:
+        # Unread notifications and open tasks in one query for the two header badges.
+        row = (
+            User.objects.filter(pk=user.pk)
+            .values(
+                n_unread=_Count(
+                    Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+                ),
+                n_open_tasks=_Count(
+                    Task.objects.filter(responsible_id=user.pk, status=TaskStatus.OPEN)
+                ),
+            )
+            .first()
+        )
+        return row or {"n_unread": 0, "n_open_tasks": 0}
 
     return {
-        "unread_notifications": unread_count,
+        "unread_notifications": lambda: header_counts()["n_unread"],
+        "open_task_count": lambda: header_counts()["n_open_tasks"],
         "notifications_url": _url_if_installed("trajecten:notifications"),
     }

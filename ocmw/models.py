@@ -432,3 +432,126 @@ pghistory.track(
     pghistory.UpdateEvent(),
     exclude=["password", "last_login"],
 )(User)
+
+
+# --- reminders ------------------------------------------------------------------
+
+
+class ReminderSettings(models.Model):
+    """An OCMW's own numbers for the deadline rules. An empty field means the
+    system default (``settings.REMINDER_DEFAULTS``), so changing a default
+    reaches every OCMW that never chose its own."""
+
+    ocmw = models.OneToOneField(Ocmw, on_delete=models.CASCADE, related_name="reminder_settings")
+    no_contact_weeks = models.PositiveSmallIntegerField(
+        _("weeks without contact before a reminder"), null=True, blank=True
+    )
+    escalation_days = models.PositiveSmallIntegerField(
+        _("days overdue before escalation to the team lead"), null=True, blank=True
+    )
+    evaluation_interval_months = models.PositiveSmallIntegerField(
+        _("months between evaluations"), null=True, blank=True
+    )
+    home_visit_interval_months = models.PositiveSmallIntegerField(
+        _("months between home visits"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+
+    def __str__(self) -> str:
+        return f"{self.ocmw}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SNOOZED = "snoozed", _("Snoozed")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE_TASK_STATUSES = (TaskStatus.OPEN, TaskStatus.SNOOZED)
+
+
+class ClosedReason(models.TextChoices):
+    RESOLVED = "resolved", _("The fact was recorded")
+    DONE_BY_HAND = "done", _("Marked done")
+    CANCELLED = "cancelled", _("No longer applies")
+
+
+class TaskQuerySet(models.QuerySet):
+    def active(self) -> TaskQuerySet:
+        return self.filter(status__in=ACTIVE_TASK_STATUSES)
+
+
+class Task(models.Model):
+    """One deadline of one subject, for one staff member, made by the reminders scan.
+
+    The subject is named by a short type ("trajectory", "gpmi", ...) and its id,
+    so the core needs no foreign key into the apps. The unique constraint over
+    (kind, subject, due date), whatever the status, is what makes the scan
+    idempotent: a rerun, or two workers at once, can only conflict, never
+    duplicate, and a task marked done by hand is not made again for the same
+    deadline.
+    """
+
+    ocmw = models.ForeignKey(Ocmw, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=40)
+    subject_type = models.CharField(max_length=40)
+    subject_id = models.BigIntegerField()
+    client = models.ForeignKey(
+        Client, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("client")
+    )
+    responsible = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("responsible")
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN
+    )
+    snoozed_until = models.DateField(_("snoozed until"), null=True, blank=True)
+    snooze_reason = models.TextField(_("reason for snoozing"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    closed_reason = models.CharField(max_length=10, choices=ClosedReason.choices, blank=True)
+    done_note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_type", "subject_id", "due_date"],
+                name="task_unique_deadline",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="snoozed") | Q(snoozed_until__isnull=False),
+                name="task_snoozed_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["responsible", "due_date"],
+                condition=Q(status__in=["open", "snoozed"]),
+                name="task_active_responsible_idx",
+            ),
+            models.Index(
+                fields=["kind", "subject_id"],
+                condition=Q(status__in=["open", "snoozed"]),
+                name="task_active_kind_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_type}#{self.subject_id} {self.due_date}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_TASK_STATUSES

@@ -16,6 +16,8 @@ callables here in ``AppConfig.ready()``; the core iterates over the lists.
 - ``team_figures``: ``(team, user) -> dict`` of figures for the team overview.
 - ``report_sections``: ``(ocmw, year, user) -> section`` for the annual report.
 - ``demo_seeders``: ``(rng) -> None``: demo data of each app, run by ``seed_demo``.
+- ``client_activity_summaries``: ``(client_ids, today) -> {client_id: text}``: what each
+  client is doing now ("art. 60 at care home X until 30/06"), one query per source.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ team_figures: list[Callable[..., Any]] = []
 report_sections: list[Callable[..., Any]] = []
 # ``(rng: random.Random) -> None``: each app adds its demo data after the core's (idempotent).
 demo_seeders: list[Callable[..., Any]] = []
+client_activity_summaries: list[Callable[..., dict]] = []
 
 
 def collect_panels(sources: list[Callable[..., list[Panel]]], *args: Any) -> list[Panel]:

@@ -135,3 +135,53 @@ def team_overview(*, user: User) -> list[Team]:
     for team in teams:
         team.member_rows = by_team[team.pk]
     return teams
+
+
+# --- reminders' tasks -----------------------------------------------------------
+
+
+def _task_scope(user: User) -> QuerySet:
+    """Tasks ``user`` may see: their own, and a team lead's those of their teams.
+    A counsellor never sees a colleague's tasks."""
+    from ocmw.models import Task
+
+    if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
+        return Task.objects.none()
+    mine = Q(responsible_id=user.pk)
+    if user.is_team_lead:
+        mine |= Q(responsible__in=User.objects.led_by(user).values("pk"))
+    return Task.objects.filter(mine, ocmw_id=user.ocmw_id)
+
+
+def task_team_members(*, user: User) -> QuerySet[User]:
+    """The staff whose tasks a team lead may filter on (empty for everyone else)."""
+    if not getattr(user, "is_team_lead", False):
+        return User.objects.none()
+    return User.objects.led_by(user).filter(ocmw_id=user.ocmw_id).order_by("first_name", "pk")
+
+
+def task_list(*, user: User, who: str = "mine", staff_id: int | None = None) -> QuerySet:
+    """Active tasks (open, then snoozed), the most overdue first.
+
+    ``who="team"`` (team leads only) shows the tasks of the teams they lead,
+    optionally of one staff member; otherwise the user's own tasks."""
+    from django.db.models import Case, IntegerField, When
+
+    from ocmw.models import TaskStatus
+
+    tasks = _task_scope(user).active()
+    if who == "team" and user.is_team_lead:
+        if staff_id is not None:
+            tasks = tasks.filter(responsible_id=staff_id)
+    else:
+        tasks = tasks.filter(responsible_id=user.pk)
+    return tasks.select_related("client", "responsible").order_by(
+        Case(When(status=TaskStatus.SNOOZED, then=1), default=0, output_field=IntegerField()),
+        "due_date",
+        "id",
+    )
+
+
+def task_get(*, user: User, pk: int):
+    """One task the user may see; ``Task.DoesNotExist`` otherwise (a 404)."""
+    return _task_scope(user).select_related("responsible").get(pk=pk)

@@ -292,3 +292,69 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+# --- reminders' tasks -----------------------------------------------------------
+
+
+def _may_handle_task(actor: User, task) -> bool:
+    if not getattr(actor, "is_authenticated", False) or actor.ocmw_id != task.ocmw_id:
+        return False
+    if task.responsible_id == actor.pk:
+        return True
+    return actor.is_team_lead and User.objects.led_by(actor).filter(pk=task.responsible_id).exists()
+
+
+def _locked_active_task(actor: User, task):
+    from ocmw.models import Task
+
+    if not _may_handle_task(actor, task):
+        raise PermissionDenied
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if not current.is_active:
+        raise ValidationError(_("This task is already closed."))
+    return current
+
+
+@transaction.atomic
+def task_snooze(*, actor: User, task, until, reason: str):
+    """Put a task aside until a later day, with a reason; it comes back that day."""
+    from django.utils import timezone
+
+    from ocmw.models import TaskStatus
+
+    current = _locked_active_task(actor, task)
+    errors = {}
+    if until is None or until <= timezone.localdate():
+        errors["until"] = _("Choose a day after today.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Say why the task can wait.")
+    if errors:
+        raise ValidationError(errors)
+    current.status = TaskStatus.SNOOZED
+    current.snoozed_until = until
+    current.snooze_reason = reason.strip()[:2000]
+    current.full_clean()
+    current.save(update_fields=["status", "snoozed_until", "snooze_reason"])
+    return current
+
+
+@transaction.atomic
+def task_mark_done(*, actor: User, task, note: str):
+    """Close a task by hand where no recorded fact closes it (a phone call ...).
+    The scan does not make it again for the same deadline."""
+    from django.utils import timezone
+
+    from ocmw.models import ClosedReason, TaskStatus
+
+    current = _locked_active_task(actor, task)
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write what was done.")})
+    current.status = TaskStatus.DONE
+    current.closed_reason = ClosedReason.DONE_BY_HAND
+    current.done_note = note.strip()[:2000]
+    current.done_at = timezone.now()
+    current.done_by = actor
+    current.full_clean()
+    current.save(update_fields=["status", "closed_reason", "done_note", "done_at", "done_by"])
+    return current

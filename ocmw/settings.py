@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -195,7 +196,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(RUN_DIR / "celerybeat-schedule")
 # The static schedule; each app adds its entries in ocmw/celery.py.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # The reminders scan: every night, and every hour of the office day so a
+    # contact or evaluation recorded in the morning closes its task by noon.
+    "reminders-scan-nightly": {
+        "task": "ocmw.run_reminders_scan",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "reminders-scan-office-hours": {
+        "task": "ocmw.run_reminders_scan",
+        "schedule": crontab(hour="8-18", minute=0, day_of_week="mon-fri"),
+    },
+}
+
+# The reminders' numbers; an OCMW may set its own (ocmw.ReminderSettings).
+REMINDER_DEFAULTS = {
+    "no_contact_weeks": 6,
+    "escalation_days": 14,
+    "evaluation_interval_months": 4,
+    "home_visit_interval_months": 12,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,11 +9,11 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -230,3 +231,98 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+# --- reminders' tasks -----------------------------------------------------------
+
+
+class TaskSnoozeForm(forms.Form):
+    until = forms.DateField(
+        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
+
+
+class TaskDoneForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("What was done"), max_length=2000)
+
+
+TASK_PAGE_SIZE = 50
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    """My tasks (a team lead may switch to the team's), the most overdue first."""
+    from ocmw.reminders import kind_labels
+
+    user = request.user
+    who = "team" if request.GET.get("who") == "team" and user.is_team_lead else "mine"
+    staff_id = request.GET.get("staff")
+    staff_id = int(staff_id) if staff_id and staff_id.isdigit() else None
+    tasks = selectors.task_list(user=user, who=who, staff_id=staff_id)
+    page = Paginator(tasks, TASK_PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = kind_labels()
+    for task in page.object_list:
+        task.kind_label = labels.get(task.kind, task.kind)
+    return render(
+        request,
+        "ocmw/tasks.html",
+        {
+            "page": page,
+            "who": who,
+            "staff_id": staff_id,
+            "team_members": selectors.task_team_members(user=user) if who == "team" else [],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _task_or_404(request: HttpRequest, pk: int):
+    from ocmw.models import Task
+
+    try:
+        return selectors.task_get(user=request.user, pk=pk)
+    except Task.DoesNotExist:
+        raise Http404
+
+
+def _back_to_tasks(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or "task_list")
+
+
+@login_required
+@require_POST
+def task_snooze(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    form = TaskSnoozeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Give a date and a reason."))
+        services.task_snooze(
+            actor=request.user,
+            task=task,
+            until=form.cleaned_data["until"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Task snoozed."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back_to_tasks(request)
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_or_404(request, pk)
+    form = TaskDoneForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Write what was done."))
+        services.task_mark_done(actor=request.user, task=task, note=form.cleaned_data["note"])
+        messages.success(request, _("Task marked done."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return _back_to_tasks(request)

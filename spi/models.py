@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from ocmw.models import Client, Ocmw, User
 from trajecten.models import Phase, Trajectory, case_clients
 
+DEFAULT_CHECKPOINT_MONTHS = [1, 3, 6, 12]
+
 
 class SpiSettings(models.Model):
     """Per-OCMW numbers the law leaves open (DOMAIN.md: *configurable*)."""
@@ -25,9 +27,11 @@ class SpiSettings(models.Model):
         _("warn this many days before an art. 60 placement ends"), default=60
     )
     aftercare_months = ArrayField(
-        models.PositiveSmallIntegerField(),
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(60)]),
         default=list,
+        blank=True,
         verbose_name=_("aftercare checkpoints (months after the start of work)"),
+        help_text=_("Left empty: 1, 3, 6 and 12 months."),
     )
 
     class Meta:
@@ -39,7 +43,12 @@ class SpiSettings(models.Model):
 
     @property
     def checkpoint_months(self) -> list[int]:
-        return sorted(self.aftercare_months or [1, 3, 6, 12])
+        return sorted(set(self.aftercare_months or DEFAULT_CHECKPOINT_MONTHS))
+
+    @classmethod
+    def for_ocmw(cls, ocmw_id: int) -> SpiSettings:
+        """The OCMW's settings, or the defaults (unsaved) when it never changed them."""
+        return cls.objects.filter(ocmw_id=ocmw_id).first() or cls(ocmw_id=ocmw_id)
 
 
 class MeasureCategory(models.TextChoices):
@@ -124,6 +133,11 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        target = self.merged_into
+        if target is not None and (target.pk == self.pk or target.ocmw_id != self.ocmw_id):
+            raise ValidationError({"merged_into": _("Merge into another partner of this OCMW.")})
+
 
 class ContactPerson(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts")
@@ -161,6 +175,10 @@ class Enrolment(models.Model):
         Trajectory, on_delete=models.SET_NULL, null=True, blank=True, related_name="enrolments"
     )
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="enrolments")
+    # Copied from the measure when the client is enrolled: the legal nature of a
+    # placement does not change when the catalogue is edited later, and it lets
+    # the database refuse a second running art. 60 placement.
+    is_art60 = models.BooleanField(_("art. 60§7 / TWE placement"), default=False, editable=False)
     partner = models.ForeignKey(
         Partner,
         on_delete=models.PROTECT,
@@ -223,6 +241,11 @@ class Enrolment(models.Model):
                 | Q(actual_end_date__gte=models.F("start_date")),
                 name="enrolment_actual_end_after_start",
             ),
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(status="running", is_art60=True),
+                name="enrolment_one_running_art60_per_client",
+            ),
         ]
         indexes = [
             models.Index(fields=["client", "status"], name="enrolment_client_status_idx"),
@@ -248,6 +271,12 @@ class Enrolment(models.Model):
             partner = getattr(self, field)
             if partner is not None and self.client_id and partner.ocmw_id != self.client.ocmw_id:
                 errors[field] = _("Choose a partner of this OCMW.")
+            elif partner is not None and partner.merged_into_id:
+                errors[field] = _("This partner was merged into %(partner)s; choose that one.") % {
+                    "partner": partner.merged_into
+                }
+        if self.measure_id and self.client_id and self.measure.ocmw_id != self.client.ocmw_id:
+            errors["measure"] = _("Choose a measure of this OCMW's catalogue.")
         if errors:
             raise ValidationError(errors)
 
@@ -273,6 +302,15 @@ class FollowUpVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment} {self.date:%d/%m/%Y}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.date and self.date > timezone.localdate():
+            errors["date"] = _("A visit that took place cannot be dated in the future.")
+        elif self.date and self.enrolment_id and self.date < self.enrolment.start_date:
+            errors["date"] = _("A work-floor visit cannot come before the start of the placement.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class PartnerReferralStatus(models.TextChoices):
@@ -315,6 +353,28 @@ class PartnerReferral(models.Model):
     def __str__(self) -> str:
         return f"{self.client} → {self.partner}"
 
+    def clean(self) -> None:
+        errors: dict[str, object] = {}
+        if self.partner_id and self.client_id:
+            if self.partner.ocmw_id != self.client.ocmw_id:
+                errors["partner"] = _("Choose a partner of this OCMW.")
+            elif self.partner.merged_into_id:
+                errors["partner"] = _(
+                    "This partner was merged into %(partner)s; choose that one."
+                ) % {"partner": self.partner.merged_into}
+        if self.contact_person_id and self.contact_person.partner_id != self.partner_id:
+            errors["contact_person"] = _("Choose a contact person of this partner.")
+        previous = self.sent_on
+        for name in ("accepted_on", "started_on", "ended_on"):
+            day = getattr(self, name)
+            if day is None:
+                continue
+            if previous and day < previous:
+                errors[name] = _("This date cannot come before the previous step.")
+            previous = day
+        if errors:
+            raise ValidationError(errors)
+
 
 class GroupSession(models.Model):
     """A job table, information session or workshop module with its participants."""
@@ -351,6 +411,15 @@ class GroupSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} {self.date:%d/%m/%Y}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.facilitator_id and self.ocmw_id and self.facilitator.ocmw_id != self.ocmw_id:
+            errors["facilitator"] = _("Choose a staff member of this OCMW.")
+        if self.measure_id and self.ocmw_id and self.measure.ocmw_id != self.ocmw_id:
+            errors["measure"] = _("Choose a measure of this OCMW's catalogue.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class AttendanceStatus(models.TextChoices):
@@ -410,11 +479,8 @@ class ContractType(models.TextChoices):
 class Outcome(models.Model):
     """Where the client went: a start of work or another destination."""
 
-    # TEMPORARY related_name while trajecten.Outcome still exists: the move
-    # (data migration, removal of trajecten.Outcome) renames it to "outcomes".
-    trajectory = models.ForeignKey(
-        Trajectory, on_delete=models.CASCADE, related_name="spi_outcomes"
-    )
+    # ``trajectory.outcomes`` is what the aftercare gate of the trajectory reads.
+    trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="outcomes")
     type = models.CharField(_("outcome"), max_length=20, choices=OutcomeType.choices)
     start_date = models.DateField(_("start date"))
     employer = models.CharField(_("employer or organisation"), max_length=200, blank=True)
@@ -450,9 +516,9 @@ class Checkpoint(models.Model):
     months = models.PositiveSmallIntegerField(_("months after the start"))
     due_date = models.DateField(_("due"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
-    contact_made = models.BooleanField(_("contact made"), null=True)
-    still_employed = models.BooleanField(_("still employed"), null=True)
-    same_employer = models.BooleanField(_("with the same employer"), null=True)
+    contact_made = models.BooleanField(_("contact made"), null=True, blank=True)
+    still_employed = models.BooleanField(_("still employed"), null=True, blank=True)
+    same_employer = models.BooleanField(_("with the same employer"), null=True, blank=True)
     problems = models.TextField(_("problems"), blank=True, max_length=5000)
     support_given = models.TextField(_("support given"), blank=True, max_length=5000)
     done_by = models.ForeignKey(

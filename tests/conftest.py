@@ -75,6 +75,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def real_translations(settings):
+    """Load the project's nl/fr catalogues (off by default in the test settings,
+    so that ordinary tests can assert on the English message ids)."""
+    settings.LOCALE_PATHS = settings.REAL_LOCALE_PATHS
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- organisations and teams ---------------------------------------------------
 
 

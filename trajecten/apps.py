@@ -15,3 +15,6 @@ class TrajectenConfig(AppConfig):
         registries.client_panels.append(hooks.client_panels)
         registries.home_panels.append(hooks.home_panels)
         registries.demo_seeders.append(demo.seed)
+        from trajecten.reminders import RULES as deadline_rules
+
+        registries.deadline_rules.extend(deadline_rules)

@@ -22,7 +22,13 @@ What it makes, for the clients of the main OCMW:
   employer gone bankrupt), needs analyses (five W² domains and the work part) in
   the client's language, plan goals with actions, 3-10 journal contacts per
   client (some confidential), evaluations with progress per goal and the next
-  evaluation date, and outcomes for the clients in aftercare.
+  evaluation date.
+
+Outcomes and aftercare belong to the SPI app (``spi/demo.py``, which runs after
+this seeder): the stories here that end in a job stop before aftercare, in
+job placement (or, for a social-economy hire, in work experience), and are
+closed without an outcome. The SPI demo records the starts of work, moves some
+of those clients on to aftercare and adds the outcomes of the closed ones.
 
 **How the history gets into the past.** Everything is written through
 ``trajecten.services`` (so permissions, gates and the PhaseChange trail are the
@@ -32,10 +38,10 @@ services have run, the timestamps of the rows this seeder created are moved to
 their story date with queryset updates (``bulk_update``) in the same
 transaction: ``PhaseChange.at``, ``Trajectory.phase_since/opened_on/closed_on/
 created_at``, ``Referral.proposed_at/decided_at``, ``created_at`` of goals,
-actions, contacts, needs analyses, evaluations and outcomes, ``Action.done_on``,
+actions, contacts, needs analyses and evaluations, ``Action.done_on``,
 and the in-app notifications the referrals sent (older ones marked read). Dates
 that the services accept as input (``Contact.date``, ``Evaluation.date``,
-``Goal.set_on``, ``NeedsAnalysis.date``, ``Outcome.start_date``) are passed
+``Goal.set_on``, ``NeedsAnalysis.date``) are passed
 directly. This is acceptable for demo data only; real writes never back-date.
 
 **Idempotent.** A client that already has a trajectory, a referral or a
@@ -74,8 +80,6 @@ from trajecten.models import (
     GoalStatus,
     Horizon,
     NeedsAnalysis,
-    Outcome,
-    OutcomeType,
     Phase,
     PhaseChange,
     Progress,
@@ -118,7 +122,6 @@ class Story:
     counsellor: str
     profile: str
     steps: tuple[tuple, ...]
-    outcome: str = ""
 
 
 C1, C2 = "counsellor", "counsellor2"
@@ -129,20 +132,14 @@ WORK_FOUND = (
 )
 STORIES: list[Story] = [
     # counsellor: 20 open trajectories
+    # These two found work; spi/demo.py records it and moves them on to aftercare.
     Story(
         "aftercare_full",
         C1,
         "anxiety",
-        (("refer", SCR), ("go", SOC), ("go", WEX), ("go", PRO), ("go", JOB), ("go", AFT)),
-        OutcomeType.REGULAR_JOB,
+        (("refer", SCR), ("go", SOC), ("go", WEX), ("go", PRO), ("go", JOB)),
     ),
-    Story(
-        "aftercare_day_one",
-        C1,
-        "strong",
-        (("refer", SCR), ("go", JOB, "day_one"), ("go", AFT)),
-        OutcomeType.TEMP_WORK,
-    ),
+    Story("aftercare_day_one", C1, "strong", (("refer", SCR), ("go", JOB, "day_one"))),
     Story(
         "job_long", C1, "back", (("refer", SCR), ("go", SOC), ("go", WEX), ("go", PRO), ("go", JOB))
     ),
@@ -206,13 +203,8 @@ STORIES: list[Story] = [
     Story("scr_anxiety", C1, "anxiety", (("refer", SCR),)),
     Story("pre_eviction", C1, "housing", (("refer", SCR), ("go", SOC), ("go", PRE, "eviction"))),
     # counsellor2: 8 open trajectories
-    Story(
-        "aftercare_social_economy",
-        C2,
-        "language",
-        (("refer", SCR), ("go", SOC), ("go", WEX), ("go", AFT, "social_economy_hired")),
-        OutcomeType.SOCIAL_ECONOMY,
-    ),
+    # Hired by the social-economy enterprise of the placement (spi/demo.py).
+    Story("aftercare_social_economy", C2, "language", (("refer", SCR), ("go", SOC), ("go", WEX))),
     Story("job_c2", C2, "strong", (("refer", SCR), ("go", PRO, "day_one"), ("go", JOB))),
     Story("pro_c2", C2, "back", (("refer", SCR), ("go", SOC), ("go", WEX), ("go", PRO))),
     Story("wex_c2", C2, "childcare", (("refer", SCR), ("go", SOC), ("go", WEX))),
@@ -228,7 +220,6 @@ STORIES: list[Story] = [
             ("refer", SCR),
             ("go", WEX, "known_client"),
         ),
-        OutcomeType.TEMP_WORK,
     ),
     Story("soc_c2", C2, "housing", (("refer", SCR), ("go", SOC))),
     Story(
@@ -248,10 +239,8 @@ STORIES: list[Story] = [
             ("go", WEX, "skip_social"),
             ("go", PRO),
             ("go", JOB),
-            ("go", AFT),
             ("close", ClosingReason.SUSTAINABLE_WORK, "sustainable"),
         ),
-        OutcomeType.REGULAR_JOB,
     ),
     Story(
         "closed_social_economy",
@@ -261,10 +250,8 @@ STORIES: list[Story] = [
             ("refer", SCR),
             ("go", SOC),
             ("go", WEX),
-            ("go", AFT, "social_economy_hired"),
             ("close", ClosingReason.SOCIAL_ECONOMY, "social_economy"),
         ),
-        OutcomeType.SOCIAL_ECONOMY,
     ),
     Story(
         "closed_moved",
@@ -461,15 +448,6 @@ SECTORS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
 }
-
-EMPLOYERS = {
-    OutcomeType.REGULAR_JOB: ["Logistiek Noord BV", "WZC Zonnehof", "Brasserie De Markt",
-                              "Supermarché Vers & Co", "Nettoyage Iris SRL"],
-    OutcomeType.TEMP_WORK: ["Interim Plus Brussel", "Intérim Bruxelles-Nord",
-                            "Uitzendbureau Schaarbeek"],
-    OutcomeType.SOCIAL_ECONOMY: ["Maatwerkbedrijf De Groene Ploeg", "Les Petits Riens",
-                                 "Kringwinkel Brussel", "Atelier Soleil ASBL"],
-}  # fmt: skip
 
 # Domain texts: (situation nl, needs nl, situation fr, needs fr).
 DOMAIN_TEXT: dict[str, dict[str, tuple[str, str, str, str]]] = {
@@ -916,12 +894,14 @@ REASONS: dict[str, tuple[str, str]] = {
         "fin.",
     ),
     "sustainable": (
-        "Na zes maanden nazorg stabiel aan het werk met een contract van onbepaalde duur.",
-        "Après six mois de suivi, en emploi stable avec un contrat à durée indéterminée.",
+        "Aan het werk met een contract van onbepaalde duur; de cliënt wil geen verdere "
+        "begeleiding.",
+        "En emploi avec un contrat à durée indéterminée ; la personne ne souhaite plus "
+        "d'accompagnement.",
     ),
     "social_economy": (
-        "Vaste job in het maatwerkbedrijf; de nazorg is afgerond.",
-        "Emploi fixe dans l'entreprise d'économie sociale ; le suivi est terminé.",
+        "Vaste job in het maatwerkbedrijf na het art. 60-contract.",
+        "Emploi fixe dans l'entreprise d'économie sociale après le contrat article 60.",
     ),
     "moved": (
         "Verhuisd naar Gent; het dossier is overgedragen aan het OCMW van Gent.",
@@ -1577,7 +1557,6 @@ class _ClientStory:
         def by_counsellor() -> User:
             return counsellor
 
-        outcome_done: set[int] = set()
         for index, step in enumerate(story.steps):
             kind, day, window = step[0], dates[index], self.windows[index]
             previous = self.windows[index - 1] if index else None
@@ -1598,11 +1577,6 @@ class _ClientStory:
                 self.contact(day_in(window, 0.3, 0.6), CONTACTS[PRE][0], self.social_worker)
             elif kind == "go":
                 target = step[1]
-                if target == AFT and window.number not in outcome_done:
-                    outcome_done.add(window.number)
-                    self.outcome(
-                        day - datetime.timedelta(days=rng.randint(1, 6)), story, counsellor
-                    )
                 self.add(day, 50, self.move(counsellor, target, reason_key))
                 if previous and PHASES.index(target) < PHASES.index(previous.phase):
                     self.revise_work_goal(day, window.number, counsellor)
@@ -1619,13 +1593,6 @@ class _ClientStory:
                     )
             elif kind == "close":
                 closing, note_key = step[1], step[2]
-                if closing in (ClosingReason.LEEFLOON_ENDED, ClosingReason.SUSTAINABLE_WORK) and (
-                    previous.number not in outcome_done
-                ):
-                    outcome_done.add(previous.number)
-                    self.outcome(
-                        day - datetime.timedelta(days=rng.randint(3, 10)), story, counsellor
-                    )
                 self.add(day, 90, self.close(counsellor, closing, note_key, previous.number))
             elif kind == "reopen":
                 self.add(day, 2, self.reopen(counsellor, step[1], reason_key))
@@ -1739,25 +1706,6 @@ class _ClientStory:
                 self.set_goal_status(work[-1], GoalStatus.REVISED, counsellor, at)
 
         self.add(day, 55, do)
-
-    def outcome(self, day: datetime.date, story: Story, counsellor: User) -> None:
-        kind = story.outcome or OutcomeType.REGULAR_JOB
-
-        def do(at):
-            outcome = services.outcome_record(
-                actor=counsellor,
-                trajectory=self.trajectory,
-                data={
-                    "type": kind,
-                    "start_date": at.date() - datetime.timedelta(days=self.rng.randint(0, 5)),
-                    "employer": self.rng.choice(
-                        EMPLOYERS.get(kind, EMPLOYERS[OutcomeType.REGULAR_JOB])
-                    ),
-                },
-            )
-            self.world.fixes.set(Outcome, outcome.pk, created_at=at)
-
-        self.add(day, 40, do)
 
     # --- moves -----------------------------------------------------------------
 

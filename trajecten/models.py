@@ -65,6 +65,8 @@ def gate_needs_analysis(trajectory: Trajectory, target: str) -> str | None:
 
 
 def gate_outcome(trajectory: Trajectory, target: str) -> str | None:
+    # ``outcomes`` is the reverse accessor of ``spi.Outcome.trajectory``: the
+    # gate reads it without importing the SPI app.
     if target != Phase.AFTERCARE:
         return None
     if trajectory.outcomes.exists():
@@ -702,37 +704,7 @@ class GoalProgress(models.Model):
         return f"{self.goal}: {self.progress}"
 
 
-# --- outcome (interim: moves to spi/ with the SPI issue) -----------------------
-
-
-class OutcomeType(models.TextChoices):
-    REGULAR_JOB = "regular_job", _("Regular job")
-    SOCIAL_ECONOMY = "social_economy", _("Social-economy job")
-    TEMP_WORK = "temp_work", _("Temporary agency work")
-    SELF_EMPLOYED = "self_employed", _("Self-employed")
-    TRAINING = "training", _("Training")
-    STUDIES = "studies", _("Studies")
-    PARTICIPATION = "participation", _("Volunteering, arbeidszorg or participation")
-
-
-class Outcome(models.Model):
-    """Where the client went: the evidence needed to enter aftercare."""
-
-    trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="outcomes")
-    type = models.CharField(_("outcome"), max_length=20, choices=OutcomeType.choices)
-    start_date = models.DateField(_("start date"))
-    employer = models.CharField(_("employer or organisation"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-start_date", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_type_display()} {self.start_date:%d/%m/%Y}"
-
-
-for _model in (Trajectory, Referral, NeedsAnalysis, Goal, Action, Contact, Evaluation, Outcome):
+for _model in (Trajectory, Referral, NeedsAnalysis, Goal, Action, Contact, Evaluation):
     pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())(
         _model
     )

@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import TruncTime
 from django.utils import timezone
 
+from ocmw import registries
 from ocmw.models import Client, Notification, Role, Team, TeamService, User
 from trajecten.models import (
     PHASES,
@@ -115,6 +116,27 @@ def caseload(
         )
         .order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]))
     )
+
+
+def with_activity_summaries(rows, *, today: datetime.date | None = None) -> list[Trajectory]:
+    """The caseload rows with ``activity_summary``: what each client is doing now.
+
+    Asks every app registered in ``registries.client_activity_summaries`` (the SPI
+    app: "art. 60 at care home X until 30/06"): one query per source, whatever the
+    number of rows.
+    """
+    rows = list(rows)
+    today = today or timezone.localdate()
+    client_ids = [row.client_id for row in rows]
+    texts: dict[int, list[str]] = {}
+    if client_ids:
+        for source in registries.client_activity_summaries:
+            for client_id, text in source(client_ids, today).items():
+                if text:
+                    texts.setdefault(client_id, []).append(str(text))
+    for row in rows:
+        row.activity_summary = "; ".join(texts.get(row.client_id, []))
+    return rows
 
 
 def team_counsellors(*, team_ids: list[int]) -> QuerySet[User]:

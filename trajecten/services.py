@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pghistory
@@ -25,7 +24,6 @@ from trajecten.models import (
     Goal,
     GoalProgress,
     NeedsAnalysis,
-    Outcome,
     Phase,
     PhaseChange,
     Referral,
@@ -371,7 +369,8 @@ def referral_decline(*, actor: User, referral: Referral, reason: str) -> Referra
     return current
 
 
-# --- needs analysis, plan, journal, evaluations, outcomes ---------------------------
+# --- needs analysis, plan, journal, evaluations -------------------------------------
+# (Outcomes are recorded by ``spi.services.outcome_record``.)
 
 NEEDS_FIELDS = (
     "date",
@@ -519,19 +518,3 @@ def evaluation_record(
             row.evaluation = evaluation
         GoalProgress.objects.bulk_create(rows)
     return evaluation
-
-
-@transaction.atomic
-def outcome_record(*, actor: User, trajectory: Trajectory, data: dict[str, Any]) -> Outcome:
-    _open_trajectory_for_edit(actor, trajectory)
-    outcome = Outcome(
-        trajectory=trajectory,
-        recorded_by=actor,
-        **{k: v for k, v in data.items() if k in ("type", "start_date", "employer")},
-    )
-    outcome.full_clean()
-    if outcome.start_date > timezone.localdate() + datetime.timedelta(days=366):
-        raise ValidationError({"start_date": _("The start date is too far in the future.")})
-    with pghistory.context(user=actor.pk):
-        outcome.save()
-    return outcome

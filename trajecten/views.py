@@ -122,7 +122,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "rows": page.object_list,
+        "rows": selectors.with_activity_summaries(page.object_list),
         "filters": filters if filters.is_bound else forms.CaseloadFilterForm(),
         "scope": scope,
         "show_counsellor": scope == "team",

@@ -33,6 +33,11 @@ def _chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
+@pytest.fixture(autouse=True)
+def _real_translations(real_translations):
+    """Browser tests look at the pages as people see them: in Dutch and French."""
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = _chromium_path()

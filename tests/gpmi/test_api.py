@@ -513,3 +513,48 @@ def test_the_gpmi_list_endpoint_queries_do_not_grow(
     with django_assert_num_queries(5):
         response = client.get(f"{API}/gpmis/")
     assert len(response.json()["results"]) == count
+
+
+def test_a_second_contract_on_the_same_trajectory_is_refused(
+    login, counsellor, gpmi_trajectory, gpmi_contract
+):
+    response = post(
+        login(counsellor), f"{API}/gpmis/", {"trajectory": gpmi_trajectory.pk, "type": 9}
+    )
+    assert response.status_code == 400 and "trajectory" in response.json()
+    assert Gpmi.objects.count() == 1
+
+
+API_NEVER_500 = [
+    ("get", "/gpmis/?sort=insz", None),
+    ("get", "/gpmi-versions/?gpmi=abc", None),
+    ("get", "/gpmi-versions/?status=x", None),
+    ("get", "/consents/?client=abc", None),
+    ("get", "/esr-packages/987654321/", None),
+    ("get", "/gpmi-versions/987654321/pdf/", None),
+    ("post", "/gpmis/", {"trajectory": "abc", "type": "elf"}),
+    ("post", "/gpmis/", {"trajectory": [1], "type": 11}),
+    ("post", "/gpmi-versions/", {"gpmi": 987654321}),
+    ("post", "/gpmi-versions/{draft}/sign/", {"client_signed_on": "31/02/2026"}),
+    ("post", "/gpmi-versions/{draft}/present/", {"on": "2999-01-01"}),
+    ("post", "/gpmi-versions/{draft}/end/", {"reason": None}),
+    ("patch", "/gpmi-versions/{draft}/", {"updated_at": "gisteren"}),
+    ("patch", "/gpmi-versions/{draft}/", {"commitments_third_parties": "VDAB"}),
+    ("patch", "/gpmi-versions/{draft}/", {"objectives": [{"a": 1}]}),
+    ("post", "/consents/", {"client": 987654321, "given": "soms"}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "data"), API_NEVER_500)
+def test_odd_api_input_never_gives_a_server_error(login, counsellor, gpmi_draft, method, url, data):
+    client = login(counsellor)
+    url = API + url.format(draft=gpmi_draft.pk)
+    if method == "get":
+        response = client.get(url)
+    elif method == "post":
+        response = post(client, url, data)
+    else:
+        response = patch(client, url, data)
+    assert 400 <= response.status_code < 500, response.content[:300]
+    gpmi_draft.refresh_from_db()
+    assert gpmi_draft.status == VersionStatus.DRAFT

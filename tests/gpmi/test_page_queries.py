@@ -130,3 +130,52 @@ def test_the_statistics_page_queries_do_not_grow_with_the_gpmis(
         response = client.get(reverse("gpmi:statistics"), {"year": 2026})
     assert response.status_code == 200
     assert 'id="total-signed"' in response.content.decode()
+
+
+def test_the_gpmi_panel_costs_the_same_for_one_or_many_versions_and_consents(
+    login, counsellor, spi_case, gpmi_needs_analysis, gpmi_draft, gpmi_sign
+):
+    """The client file holds every app's panels, so this compares counts instead of
+    fixing them. The GPMI tab and badge read: the open trajectory, the client's
+    GPMIs, their versions (prefetched), the compliance (one query), the consents;
+    the timeline adds version changes, GPMIs and consents (one query each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(counsellor)
+    url = reverse("client_detail", args=[spi_case.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    gpmi_services.version_present(
+        actor=counsellor, version=gpmi_draft, on=datetime.date(2026, 3, 1)
+    )
+    gpmi_sign(gpmi_draft, datetime.date(2026, 3, 6))
+    gpmi_services.consent_record(
+        actor=counsellor,
+        client=spi_case,
+        given=True,
+        date=datetime.date(2026, 3, 6),
+        method="written",
+    )
+    one = count()
+    for number in (2, 3):
+        amendment = gpmi_services.version_create(
+            actor=counsellor, gpmi=gpmi_draft.gpmi, data=gpmi_version_data()
+        )
+        gpmi_services.version_present(
+            actor=counsellor, version=amendment, on=datetime.date(2026, 11, number)
+        )
+        gpmi_sign(amendment, datetime.date(2026, 11, 10 + number))
+        gpmi_services.consent_record(
+            actor=counsellor,
+            client=spi_case,
+            given=number % 2 == 1,
+            date=datetime.date(2026, 11, 10 + number),
+            method="oral",
+        )
+    assert gpmi_draft.gpmi.versions.count() == 3
+    assert count() == one

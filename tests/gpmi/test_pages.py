@@ -294,7 +294,7 @@ def test_a_version_is_saved_from_lines_and_party_commitment_lines(
         (
             {"commitments_third_parties": "VDAB opleiding"},
             "id_commitments_third_parties_error",
-            "party: commitment",
+            "Line %(line)d: write it as “party: commitment”, e.g. “VDAB: job coaching”.",
         ),
         ({"evaluations_per_year": "2"}, "id_evaluations_per_year_error", forms.LEGAL_MINIMUM),
     ],
@@ -310,7 +310,8 @@ def test_a_version_form_with_bad_input_keeps_what_was_typed_and_says_what_is_wro
     assert response.status_code == 200
     assert f'id="{error_id}"' in html
     error = html.split(f'id="{error_id}"')[1].split("</div>")[0]
-    assert shown(_(str(message))).split("“")[0] in error
+    text = _(str(message))
+    assert shown(text % {"line": 1} if "%(line)d" in text else text) in error
     assert "Opleiding gestart vóór 1 mei" in html
     assert not GpmiVersion.objects.exists()
 
@@ -826,3 +827,83 @@ def test_the_home_page_links_to_the_gpmi_list_and_statistics(
     html = login(persona(name)).get(reverse("home")).content.decode()
     assert (reverse("gpmi:list") in html) is links
     assert (reverse("gpmi:statistics") in html) is statistics
+
+
+def test_a_trajectory_has_one_contract_but_an_exemption_may_give_way_to_one(
+    login, counsellor, spi_case, gpmi_trajectory
+):
+    client = login(counsellor)
+    client.post(
+        reverse("gpmi:exemption", args=[spi_case.pk]),
+        {"leefloon_decision_date": "03/11/2025", "exemption_reason": "Tijdelijk ziek"},
+    )
+    again = client.post(
+        reverse("gpmi:exemption", args=[spi_case.pk]),
+        {"leefloon_decision_date": "03/11/2025", "exemption_reason": "Nog eens"},
+    )
+    assert again.status_code == 302 and Gpmi.objects.count() == 1
+    started = client.post(
+        reverse("gpmi:create", args=[spi_case.pk]),
+        {"type": "11", "leefloon_decision_date": "03/11/2025"},
+    )
+    assert started.status_code == 302 and Gpmi.objects.count() == 2
+    second = client.post(
+        reverse("gpmi:create", args=[spi_case.pk]),
+        {"type": "9", "leefloon_decision_date": "03/11/2025"},
+        follow=True,
+    )
+    assert Gpmi.objects.count() == 2
+    assert (
+        shown(_("This trajectory already has a GPMI. To change the contract, make a new version."))
+        in second.content.decode()
+    )
+
+
+NEVER_500 = [
+    ("get", "/gpmi/?page=abc&sort=-", None),
+    ("get", "/gpmi/?ends_within=99999999999999999999", None),
+    ("get", "/gpmi/statistics/?year=99999999999999999999", None),
+    ("get", "/gpmi/statistics/?year=%00", None),
+    ("get", "/gpmi/versions/987654321/", None),
+    ("get", "/gpmi/versions/987654321/pdf/", None),
+    ("get", "/gpmi/987654321/versions/new/", None),
+    ("get", "/clients/987654321/esr-package/", None),
+    ("post", "/gpmi/versions/{draft}/present/", {"presented_on": "31/02/2026"}),
+    ("post", "/gpmi/versions/{draft}/present/", {"presented_on": "01/01/2999"}),
+    ("post", "/gpmi/versions/{draft}/sign/", {"client_signed_on": "x"}),
+    ("post", "/gpmi/versions/{draft}/end/", {"reason": "<b>", "ended_on": "1/1/1"}),
+    ("post", "/gpmi/versions/{draft}/edit/", {"updated_at": "gisteren", "objectives": "x"}),
+    ("post", "/gpmi/versions/{draft}/withdraw/", {"reason": "x" * 5000}),
+    ("post", "/clients/{client}/esr-consent/", {"given": "maybe", "date": "", "method": ""}),
+    ("post", "/clients/{client}/gpmi/new/", {"type": ["11", "9"], "leefloon_decision_date": "x"}),
+    ("post", "/clients/{client}/gpmi/exemption/", {"leefloon_decision_date": "03/11/2999"}),
+    ("get", "/clients/{client}/esr-package/", None),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "data"), NEVER_500)
+def test_odd_input_never_gives_a_server_error(
+    login, counsellor, spi_case, gpmi_draft, method, url, data
+):
+    client = login(counsellor)
+    url = url.format(draft=gpmi_draft.pk, client=spi_case.pk)
+    response = client.get(url) if method == "get" else client.post(url, data)
+    assert response.status_code < 500
+    gpmi_draft.refresh_from_db()
+    assert gpmi_draft.status == VersionStatus.DRAFT
+
+
+def test_a_long_contract_with_markup_and_right_to_left_text_is_saved_and_rendered(
+    login, counsellor, gpmi_contract
+):
+    client = login(counsellor)
+    objectives = "\n".join(f"Doel {n}: <i>{'lang ' * 40}</i>" for n in range(50))
+    response = client.post(
+        reverse("gpmi:version_create", args=[gpmi_contract.pk]),
+        form_data(objectives=objectives, assisting_person="محمد العلوي", deadlines="x" * 5000),
+    )
+    assert response.status_code == 302
+    version = GpmiVersion.objects.get(gpmi=gpmi_contract)
+    assert len(version.objectives) == 50
+    pdf = b"".join(client.get(reverse("gpmi:version_pdf", args=[version.pk])))
+    assert pdf.startswith(b"%PDF") and len(PdfReader(io.BytesIO(pdf)).pages) > 1

@@ -15,7 +15,8 @@ from ocmw import insz, services
 from ocmw.models import Client
 from tests.factories import client_form_data
 
-pytestmark = pytest.mark.django_db
+# These tests are about the messages people read, so the real catalogues are loaded.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_translations")]
 
 SCRIPT = "<script>alert(1)</script>"
 MAX_LENGTH_SINGULAR = (

@@ -9,7 +9,8 @@ from django.utils.translation import gettext
 from ocmw.celery import app as celery_app
 from ocmw.models import User
 
-pytestmark = pytest.mark.django_db
+# These tests are about the messages people read, so the real catalogues are loaded.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("real_translations")]
 
 CLOSED_PORT_BROKER = "redis://127.0.0.1:1/0"
 

@@ -21,6 +21,7 @@ import pytest
 
 from ocmw import insz, services
 from ocmw.models import Role, User
+from spi import services as spi_services
 from tests.factories import PERSONA_PASSWORD, ClientFactory
 from trajecten import services as trajectory_services
 from trajecten.models import (
@@ -105,10 +106,11 @@ def needs_analysis(case, socialworker):
 
 @pytest.fixture
 def satisfy_gates(needs_analysis, teamlead):
-    """``satisfy_gates(trajectory)``: a needs analysis on file and an outcome recorded."""
+    """``satisfy_gates(trajectory)``: a needs analysis on file and an outcome recorded
+    (outcomes belong to the SPI app since it replaced the interim trajectory outcome)."""
 
     def _satisfy(trajectory: Trajectory) -> Trajectory:
-        trajectory_services.outcome_record(
+        spi_services.outcome_record(
             actor=teamlead,
             trajectory=trajectory,
             data={"type": "regular_job", "start_date": datetime.date(2026, 1, 5)},

@@ -21,6 +21,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from ocmw.models import Client
+from spi.models import Outcome
 from trajecten.models import (
     PHASES,
     Action,
@@ -28,7 +29,6 @@ from trajecten.models import (
     Evaluation,
     Goal,
     NeedsAnalysis,
-    Outcome,
     Phase,
     PhaseChange,
     Referral,

@@ -66,7 +66,8 @@ def add_history(trajectory: Trajectory, counsellor, *, contacts: int) -> None:
 #   5. the user's OCMW, named in the header
 #   6. one page of the trajectories, client, counsellor and team joined, the
 #      last contact and the next evaluation as subqueries
-CASELOAD_QUERIES = 6
+#   7. what each client on the page is doing now (the SPI activity summaries)
+CASELOAD_QUERIES = 7
 
 
 @pytest.mark.parametrize("size", [1, 50])
