@@ -8,7 +8,7 @@ from typing import Any
 
 import pghistory
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +28,7 @@ from gpmi.models import (
 )
 from ocmw.models import Client, User
 from trajecten.models import Goal, GoalStatus, NeedsAnalysis, Trajectory
+from trajecten.services import require_case_edit
 
 VERSION_FIELDS = (
     "language",
@@ -61,16 +62,6 @@ class StaleVersion(ValidationError):
         )
 
 
-def _require_case_edit(actor: User, client: Client) -> None:
-    allowed = (
-        Client.objects.visible_to(actor)
-        .filter(pk=client.pk, access_case=True, access_edit=True)
-        .exists()
-    )
-    if not allowed:
-        raise PermissionDenied
-
-
 @transaction.atomic
 def gpmi_create(
     *,
@@ -81,7 +72,7 @@ def gpmi_create(
     exemption_reason: str = "",
 ) -> Gpmi:
     """Start a GPMI (or record an exemption, type 8) for a client's trajectory."""
-    _require_case_edit(actor, trajectory.client)
+    require_case_edit(actor, trajectory.client)
     if type not in CONTRACT_TYPES and type != GpmiType.EXEMPTION:
         raise ValidationError(
             {
@@ -154,7 +145,7 @@ def version_prefill(*, gpmi: Gpmi) -> dict[str, Any]:
 @transaction.atomic
 def version_create(*, actor: User, gpmi: Gpmi, data: dict[str, Any]) -> GpmiVersion:
     """A new draft version (the first one, or an amendment)."""
-    _require_case_edit(actor, gpmi.client)
+    require_case_edit(actor, gpmi.client)
     if gpmi.is_exemption:
         raise ValidationError(_("An exemption has no contract versions."))
     if gpmi.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.PRESENTED]).exists():
@@ -187,7 +178,7 @@ def version_update(
     *, actor: User, version: GpmiVersion, data: dict[str, Any], updated_at=None
 ) -> GpmiVersion:
     """Change a draft. A presented or signed version is never edited: amend instead."""
-    _require_case_edit(actor, version.gpmi.client)
+    require_case_edit(actor, version.gpmi.client)
     current = GpmiVersion.objects.select_for_update().get(pk=version.pk)
     if current.status != VersionStatus.DRAFT:
         raise ValidationError(
@@ -227,7 +218,7 @@ def _save_transition(current: GpmiVersion, actor: User, source: str, reason: str
 def version_present(
     *, actor: User, version: GpmiVersion, on: datetime.date | None = None
 ) -> GpmiVersion:
-    _require_case_edit(actor, version.gpmi.client)
+    require_case_edit(actor, version.gpmi.client)
     current = _locked(version)
     if current.status != VersionStatus.DRAFT:
         raise ValidationError(_("Only a draft can be presented."))
@@ -260,7 +251,7 @@ def version_sign(
 ) -> GpmiVersion:
     """Record the signatures. Refused inside the 5-day reflection period unless the
     client explicitly waived it. The signed PDF is rendered once, right here."""
-    _require_case_edit(actor, version.gpmi.client)
+    require_case_edit(actor, version.gpmi.client)
     current = _locked(version)
     if current.status != VersionStatus.PRESENTED:
         raise ValidationError(_("Only a presented contract can be signed."))
@@ -380,7 +371,7 @@ def version_end(
 ) -> GpmiVersion:
     """End the running contract with a reason. "Replaced" is not a choice here:
     signing a new version replaces the running one by itself."""
-    _require_case_edit(actor, version.gpmi.client)
+    require_case_edit(actor, version.gpmi.client)
     current = _locked(version)
     if reason not in EndReason.values or reason == EndReason.REPLACED:
         raise ValidationError({"end_reason": _("Choose why the contract ends.")})
@@ -408,7 +399,7 @@ def version_end(
 
 @transaction.atomic
 def version_withdraw(*, actor: User, version: GpmiVersion, reason: str) -> GpmiVersion:
-    _require_case_edit(actor, version.gpmi.client)
+    require_case_edit(actor, version.gpmi.client)
     current = _locked(version)
     if current.status not in (VersionStatus.DRAFT, VersionStatus.PRESENTED):
         raise ValidationError(_("A signed contract cannot be withdrawn; end it instead."))
@@ -431,7 +422,7 @@ def consent_record(
     note: str = "",
 ) -> Consent:
     """Consent to include the GPMI in the electronic social report (or its withdrawal)."""
-    _require_case_edit(actor, client)
+    require_case_edit(actor, client)
     consent = Consent(
         client=client, given=given, date=date, method=method, note=note.strip(), recorded_by=actor
     )

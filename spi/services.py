@@ -49,6 +49,7 @@ from spi.models import (
     SpiSettings,
 )
 from trajecten.models import Contact, ContactType, Phase, Trajectory, case_clients
+from trajecten.services import require_case_edit
 
 # How far ahead a start of work may be recorded (a signed contract starting later).
 OUTCOME_MAX_DAYS_AHEAD = 366
@@ -57,12 +58,6 @@ ABSENT_CONTACT_MINUTES = 1
 
 
 # --- permissions ---------------------------------------------------------------------------------
-
-
-def _require_case_edit(actor: User, client: Client) -> None:
-    """The actor may write case content for this client (not identity-only access)."""
-    if not case_clients(actor).filter(pk=client.pk, access_edit=True).exists():
-        raise PermissionDenied
 
 
 def _is_staff_of(actor: User, ocmw_id: int) -> bool:
@@ -430,7 +425,7 @@ def _check_running_start(enrolment: Enrolment) -> None:
 @transaction.atomic
 def enrolment_create(*, actor: User, client: Client, data: Mapping[str, Any]) -> Enrolment:
     """Enrol ``client`` in a measure (planned, or running if ``data["status"]`` says so)."""
-    _require_case_edit(actor, client)
+    require_case_edit(actor, client)
     _lock_client(client)
     measure = data.get("measure")
     if not isinstance(measure, Measure):
@@ -461,7 +456,7 @@ def enrolment_create(*, actor: User, client: Client, data: Mapping[str, Any]) ->
 @transaction.atomic
 def enrolment_update(*, actor: User, enrolment: Enrolment, data: Mapping[str, Any]) -> Enrolment:
     """Change the details of an enrolment; its status changes through start, complete, stop."""
-    _require_case_edit(actor, enrolment.client)
+    require_case_edit(actor, enrolment.client)
     _lock_client(enrolment.client)
     enrolment.refresh_from_db(from_queryset=Enrolment.objects.select_for_update())
     previous_max, previous_computed = enrolment.max_end_date, _computed_max(enrolment)
@@ -480,7 +475,7 @@ def enrolment_update(*, actor: User, enrolment: Enrolment, data: Mapping[str, An
 
 
 def _lock_enrolment(actor: User, enrolment: Enrolment) -> None:
-    _require_case_edit(actor, enrolment.client)
+    require_case_edit(actor, enrolment.client)
     _lock_client(enrolment.client)
     enrolment.refresh_from_db(from_queryset=Enrolment.objects.select_for_update())
 
@@ -564,7 +559,7 @@ def followup_visit_record(
     *, actor: User, enrolment: Enrolment, data: Mapping[str, Any]
 ) -> FollowUpVisit:
     """A work-floor visit during a placement, by ``data["staff"]`` (the actor by default)."""
-    _require_case_edit(actor, enrolment.client)
+    require_case_edit(actor, enrolment.client)
     staff = data.get("staff") or actor
     if (
         not isinstance(staff, User)
@@ -607,7 +602,7 @@ def partner_referral_create(
     *, actor: User, client: Client, data: Mapping[str, Any]
 ) -> PartnerReferral:
     """Refer ``client`` to a partner, with the handover note that travels with it."""
-    _require_case_edit(actor, client)
+    require_case_edit(actor, client)
     values = _strip_texts(_pick(data, REFERRAL_FIELDS), ("purpose", "handover_note"))
     if not values.get("sent_on"):
         values["sent_on"] = _today()
@@ -631,7 +626,7 @@ def partner_referral_advance(
     result: str = "",
 ) -> PartnerReferral:
     """Accepted, started, ended or refused, on ``on`` (today by default)."""
-    _require_case_edit(actor, referral.client)
+    require_case_edit(actor, referral.client)
     referral.refresh_from_db(from_queryset=PartnerReferral.objects.select_for_update())
     allowed = REFERRAL_STEPS.get(referral.status, ())
     if status not in allowed:
@@ -847,7 +842,7 @@ def outcome_record(*, actor: User, trajectory: Trajectory, data: Mapping[str, An
     and told the OCMW afterwards): it counts for the statistics.
     """
     client = trajectory.client
-    _require_case_edit(actor, client)
+    require_case_edit(actor, client)
     values = _strip_texts(_pick(data, OUTCOME_FIELDS), ("employer",))
     if not values.get("contract_type"):
         values.pop("contract_type", None)
@@ -870,7 +865,7 @@ def checkpoint_record(
     """Record (or correct) an aftercare checkpoint: contact made, still employed,
     with the same employer, problems and support given, on ``data["done_on"]``."""
     outcome = Outcome.objects.select_related("trajectory__client").get(pk=checkpoint.outcome_id)
-    _require_case_edit(actor, outcome.trajectory.client)
+    require_case_edit(actor, outcome.trajectory.client)
     checkpoint.refresh_from_db(from_queryset=Checkpoint.objects.select_for_update())
     done_on = data.get("done_on") or _today()
     _not_in_future(done_on, "done_on", _("A checkpoint that took place cannot lie in the future."))

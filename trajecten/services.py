@@ -49,7 +49,7 @@ class StaleTrajectory(ValidationError):
         )
 
 
-def _require_case_edit(actor: User, client: Client) -> None:
+def require_case_edit(actor: User, client: Client) -> None:
     """The actor may write case content for this client (not identity-only access)."""
     allowed = case_clients(actor).filter(pk=client.pk, access_edit=True).exists()
     if not allowed:
@@ -74,7 +74,7 @@ def trajectory_open(
     reason: str = "",
 ) -> Trajectory:
     """Open a trajectory; a client has at most one open trajectory at a time."""
-    _require_case_edit(actor, client)
+    require_case_edit(actor, client)
     if phase not in PHASES:
         raise ValidationError({"phase": _("Choose one of the seven phases.")})
     if team.ocmw_id != client.ocmw_id or counsellor.ocmw_id != client.ocmw_id:
@@ -239,7 +239,7 @@ def trajectory_transition(
 def referral_propose(
     *, actor: User, client: Client, team: Team, checklist: dict, motivation: str = ""
 ) -> Referral:
-    _require_case_edit(actor, client)
+    require_case_edit(actor, client)
     if not actor.is_social_worker and not actor.is_team_lead:
         raise PermissionDenied
     if Trajectory.objects.open().filter(client=client).exclude(phase=Phase.PRECONDITIONS).exists():
@@ -390,7 +390,7 @@ NEEDS_FIELDS = (
 @transaction.atomic
 def needs_analysis_record(*, actor: User, client: Client, data: dict[str, Any]) -> NeedsAnalysis:
     """A new version of the needs analysis; earlier versions stay as they were."""
-    _require_case_edit(actor, client)
+    require_case_edit(actor, client)
     # Lock the client row so two versions recorded at once get distinct numbers.
     Client.objects.select_for_update().filter(pk=client.pk).first()
     last = NeedsAnalysis.objects.filter(client=client).order_by("-version").first()
@@ -408,7 +408,7 @@ def needs_analysis_record(*, actor: User, client: Client, data: dict[str, Any]) 
 
 
 def _open_trajectory_for_edit(actor: User, trajectory: Trajectory) -> None:
-    _require_case_edit(actor, trajectory.client)
+    require_case_edit(actor, trajectory.client)
 
 
 @transaction.atomic
@@ -465,7 +465,7 @@ def action_set_done(*, actor: User, action: Action, done: bool) -> Action:
 
 @transaction.atomic
 def contact_record(*, actor: User, client: Client, data: dict[str, Any]) -> Contact:
-    _require_case_edit(actor, client)
+    require_case_edit(actor, client)
     contact = Contact(
         client=client,
         staff=actor,
