@@ -223,7 +223,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     try:
         from ocmw.celery import app
 
-        with app.connection_for_write() as conn:
+        # Name the URL from the Django settings: Celery itself prefers the
+        # CELERY_BROKER_URL environment variable over any later setting.
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception as exc:  # noqa: BLE001
         checks["broker"] = f"error: {exc.__class__.__name__}"
