@@ -49,14 +49,10 @@ from spi.models import (
     PartnerReferral,
     PartnerReferralStatus,
 )
-from trajecten.api import ScopedRelatedField, ScopedViewSet
+from trajecten.api import ScopedRelatedField, ScopedViewSet, visible_trajectories
 from trajecten.models import Trajectory, case_clients
 
 # --- scopes and shared pieces --------------------------------------------------------------------
-
-
-def visible_trajectories(user: User) -> QuerySet[Trajectory]:
-    return Trajectory.objects.visible_to(user)
 
 
 def own_partners(user: User) -> QuerySet[Partner]:
