@@ -116,6 +116,11 @@ class User(AbstractUser):
     language = models.CharField(
         _("interface language"), max_length=2, choices=Language.choices, default=Language.DUTCH
     )
+    # A counsellor's caseload limits (open trajectories): above the soft limit the
+    # team overview highlights them; the hard limit blocks a reassignment unless
+    # the team lead confirms it.
+    caseload_soft_limit = models.PositiveSmallIntegerField(_("caseload soft limit"), default=60)
+    caseload_hard_limit = models.PositiveSmallIntegerField(_("caseload hard limit"), default=80)
 
     objects = StaffManager()
 
@@ -555,3 +560,22 @@ class Task(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_TASK_STATUSES
+
+
+class DigestLog(models.Model):
+    """The daily e-mail digest of one staff member on one day.
+
+    The digest job locks this row while it sends and marks it sent in the same
+    transaction, so a rerun (``acks_late`` after a killed worker) or a second
+    worker never sends a staff member two digests on one day."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.day:%d/%m/%Y}"

@@ -12,10 +12,17 @@ callables here in ``AppConfig.ready()``; the core iterates over the lists.
 - ``home_panels``: ``(request) -> list[Panel]``: sections of the role home page.
 - ``timeline_sources``: ``(client, user, before, limit) -> list[TimelineEntry]``,
   newest first, at most ``limit`` entries strictly older than ``before``.
-- ``deadline_rules``: ``(ocmw, today) -> iterable of (kind, subject, staff, due)``.
-- ``team_figures``: ``(team, user) -> dict`` of figures for the team overview.
-- ``report_sections``: ``(ocmw, year, user) -> section`` for the annual report.
+- ``deadline_rules``: ``(today) -> list[DeadlineHit]``, set-based, decorated with
+  ``ocmw.reminders.deadline_rule`` (kind, subject type, label, live subjects, link).
+- ``team_figures``: ``(member_ids, today) -> list[TeamFigure]``: per-staff figures of
+  the team overview (one or a few set-based queries each, whatever the team size).
+- ``report_sections``: ``(ocmw, team_ids, year) -> list[ReportSection]`` for the
+  annual report.
+- ``analytics_sections``: ``(team_ids, start, end) -> list[ReportSection]`` for the
+  team lead's trajectory analytics.
 - ``demo_seeders``: ``(rng) -> None``: demo data of each app, run by ``seed_demo``.
+- ``scale_seeders``: ``(plan: ScalePlan) -> None``: bulk synthetic data of each app,
+  run by ``seed_scale`` after the core's (OCMWs, teams, staff, clients).
 - ``client_activity_summaries``: ``(client_ids, today) -> {client_id: text}``: what each
   client is doing now ("art. 60 at care home X until 30/06"), one query per source.
 """
@@ -51,6 +58,44 @@ class TimelineEntry:
     restricted: bool = False
 
 
+@dataclass
+class TeamFigure:
+    """One column of the team overview: a value per staff member, and where it leads.
+
+    ``values`` maps staff id to a number (or, for ``kind="phases"``, a
+    ``{phase: count}`` dict; for ``kind="by_kind"``, a ``{label: count}`` dict).
+    ``link(staff_id)`` is the URL of the filtered list behind the number."""
+
+    key: str
+    label: str
+    values: dict[int, Any]
+    link: Callable[[int], str] | None = None
+    order: int = 100
+    kind: str = "number"
+    # A figure above zero is a problem to look at (shown highlighted).
+    alert: bool = False
+
+
+@dataclass
+class ReportTable:
+    caption: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class ReportSection:
+    """A section of the annual report or of the analytics: tables, and optionally
+    a server-rendered SVG chart (markup, already escaped) drawn from them."""
+
+    key: str
+    title: str
+    tables: list[ReportTable] = field(default_factory=list)
+    chart_svg: str = ""
+    order: int = 100
+    note: str = ""
+
+
 client_handlers: list[Callable[..., Any]] = []
 client_panels: list[Callable[..., list[Panel]]] = []
 home_panels: list[Callable[..., list[Panel]]] = []
@@ -61,6 +106,8 @@ report_sections: list[Callable[..., Any]] = []
 # ``(rng: random.Random) -> None``: each app adds its demo data after the core's (idempotent).
 demo_seeders: list[Callable[..., Any]] = []
 client_activity_summaries: list[Callable[..., dict]] = []
+analytics_sections: list[Callable[..., list[ReportSection]]] = []
+scale_seeders: list[Callable[..., Any]] = []
 
 
 def collect_panels(sources: list[Callable[..., list[Panel]]], *args: Any) -> list[Panel]:

@@ -618,6 +618,9 @@ class Contact(models.Model):
         _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(720)]
     )
     staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="contacts")
+    # How many clients share this time (the participants of a group session), so
+    # the staff time report counts a staff member's session once, not per client.
+    shared_with = models.PositiveSmallIntegerField(default=1)
     summary = models.TextField(_("summary"), max_length=10000)
     confidential = models.BooleanField(_("confidential"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -634,7 +637,8 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=1, duration_minutes__lte=720),
                 name="contact_duration_sane",
-            )
+            ),
+            models.CheckConstraint(condition=Q(shared_with__gte=1), name="contact_shared_sane"),
         ]
 
     def __str__(self) -> str:
