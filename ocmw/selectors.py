@@ -185,3 +185,28 @@ def task_list(*, user: User, who: str = "mine", staff_id: int | None = None) -> 
 def task_get(*, user: User, pk: int):
     """One task the user may see; ``Task.DoesNotExist`` otherwise (a 404)."""
     return _task_scope(user).select_related("responsible").get(pk=pk)
+
+
+def escalation_days(*, ocmw_id: int) -> int:
+    """Days an open task may be overdue before it escalates to the team lead."""
+    from django.conf import settings
+
+    from ocmw.models import ReminderSettings
+
+    own = (
+        ReminderSettings.objects.filter(ocmw_id=ocmw_id)
+        .values_list("escalation_days", flat=True)
+        .first()
+    )
+    return int(own or settings.REMINDER_DEFAULTS["escalation_days"])
+
+
+def escalated_tasks(*, ocmw_id: int, today: datetime.date) -> QuerySet:
+    """Open tasks of an OCMW overdue by more than its escalation days (14).
+
+    Snoozed tasks do not escalate: someone gave a reason to wait. Callers narrow
+    this down to the staff they may see (a team lead's teams)."""
+    from ocmw.models import Task, TaskStatus
+
+    limit = today - datetime.timedelta(days=escalation_days(ocmw_id=ocmw_id))
+    return Task.objects.filter(ocmw_id=ocmw_id, status=TaskStatus.OPEN, due_date__lt=limit)
