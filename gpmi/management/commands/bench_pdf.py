@@ -12,6 +12,7 @@ as the signed PDF/A-3u and prints the median and p95 (target: median under
 from __future__ import annotations
 
 import datetime
+import json
 import statistics
 import time
 
@@ -226,6 +227,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", help="also write the signed PDF to this file")
         parser.add_argument("--draft-output", help="also write the draft PDF to this file")
+        parser.add_argument("--json", help="also write the figures to this JSON file")
 
     def handle(self, *args, runs: int, language: str, long: bool, **options) -> None:
         if runs < 1:
@@ -251,6 +253,7 @@ class Command(BaseCommand):
             f"GPMI contract ({language}, {pages} pages, draft {len(draft) // 1024} KiB, "
             f"signed {len(signed) // 1024} KiB), {runs} runs each:"
         )
+        figures: dict = {"pages": pages, "runs": runs, "language": language}
         for label, signed_flag in (("draft", False), ("signed PDF/A-3u", True)):
             wall, cpu = [], []
             for _ in range(runs):
@@ -259,7 +262,15 @@ class Command(BaseCommand):
                 wall.append((time.perf_counter() - start) * 1000)
                 cpu.append((time.process_time() - start_cpu) * 1000)
             median = statistics.median(wall)
+            figures["signed" if signed_flag else "draft"] = {
+                "median_ms": round(median, 1),
+                "p95_ms": round(_percentile(wall, 0.95), 1),
+                "cpu_median_ms": round(statistics.median(cpu), 1),
+            }
             self.stdout.write(
                 f"  {label:<16} median {median:5.0f} ms   p95 {_percentile(wall, 0.95):5.0f} ms"
                 f"   ({median / pages:.0f} ms/page; CPU median {statistics.median(cpu):.0f} ms)"
             )
+        if options.get("json"):
+            with open(options["json"], "w", encoding="utf-8") as handle:
+                json.dump(figures, handle, indent=2)
