@@ -174,6 +174,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "trajecten@ocmw.invalid")
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # Celery. Without a broker URL we use kombu's filesystem transport so that
 # `make run` needs nothing installed; production uses Redis.
@@ -181,12 +182,14 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = RUN_DIR / "broker"
-    for _sub in ("in", "processed"):
+    for _sub in ("in", "processed", "control"):
         (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "in"),
         "data_folder_out": str(_queue_dir / "in"),
         "processed_folder": str(_queue_dir / "processed"),
+        # Broadcast exchanges (remote control); kept out of the working directory.
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
 CELERY_TIMEZONE = TIME_ZONE
@@ -206,6 +209,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reminders-scan-office-hours": {
         "task": "ocmw.run_reminders_scan",
         "schedule": crontab(hour="8-18", minute=0, day_of_week="mon-fri"),
+    },
+    # The daily e-mail digest (and escalations to the team leads), working days.
+    "digests-working-days": {
+        "task": "ocmw.send_digests",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
     },
 }
 
