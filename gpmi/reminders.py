@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gpmi.models import (
@@ -56,11 +57,36 @@ def _live_versions(statuses: list[str]):
     return live
 
 
+def new_version_link(task) -> str:
+    """A new version of the GPMI (the page leads to the one being prepared, if any)."""
+    return reverse("gpmi:version_create", args=[task.subject_id])
+
+
+def sign_link(task) -> str:
+    """The form that records the signatures of the presented version."""
+    return reverse("gpmi:version_sign", args=[task.subject_id])
+
+
+def version_trajectories(version_ids: set[int]) -> dict[int, int]:
+    """``{version id: trajectory id}``: the evaluations are the trajectory's."""
+    return dict(
+        GpmiVersion.objects.filter(pk__in=version_ids).values_list("pk", "gpmi__trajectory_id")
+    )
+
+
+def evaluation_link(task) -> str:
+    """The evaluation form of the GPMI's trajectory (``link_data``: its id)."""
+    if task.link_data is None:  # the version no longer exists: the client file
+        return reverse("client_detail", args=[task.client_id])
+    return reverse("trajecten:evaluation_create", args=[task.link_data])
+
+
 @deadline_rule(
     kind="gpmi_to_conclude",
     subject_type="gpmi",
     label=_("GPMI to conclude (legal deadline)"),
     live=live_gpmis,
+    link=new_version_link,
     lead_days=30,
 )
 def gpmi_to_conclude(today: datetime.date) -> list[DeadlineHit]:
@@ -81,6 +107,7 @@ def gpmi_to_conclude(today: datetime.date) -> list[DeadlineHit]:
     subject_type="gpmi_version",
     label=_("End of the GPMI reflection period: have it signed"),
     live=_live_versions([VersionStatus.PRESENTED, VersionStatus.SIGNED, VersionStatus.ACTIVE]),
+    link=sign_link,
     lead_days=0,
 )
 def gpmi_reflection_end(today: datetime.date) -> list[DeadlineHit]:
@@ -101,6 +128,8 @@ def gpmi_reflection_end(today: datetime.date) -> list[DeadlineHit]:
     subject_type="gpmi_version",
     label=_("GPMI evaluation due"),
     live=_live_versions([VersionStatus.ACTIVE]),
+    link=evaluation_link,
+    link_data=version_trajectories,
 )
 def gpmi_evaluation(today: datetime.date) -> list[DeadlineHit]:
     """A running version with fewer evaluations (or fewer in person) in the last

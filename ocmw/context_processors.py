@@ -2,6 +2,7 @@ from functools import cache
 
 from django.db.models import IntegerField, Subquery
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ocmw.models import Notification, Task, TaskStatus, User
@@ -42,30 +43,39 @@ def navigation(request):
 
 
 def notifications(request):
-    """The unread count for the header badge: one query, and only when a page shows it."""
+    """The header counters: one query, and only when a page shows them.
+
+    ``inbox_count`` is what waits in "My tasks" (the inbox): the user's open tasks
+    due today or earlier plus their unread notifications. A task due later, or
+    snoozed, waits without counting; so a full caseload does not turn the
+    counter into noise."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     @cache
     def header_counts() -> dict[str, int]:
-        # Unread notifications and open tasks in one query for the two header badges.
+        # Unread notifications and tasks due by today in one query, both on indexes.
+        today = timezone.localdate()
         row = (
             User.objects.filter(pk=user.pk)
             .values(
                 n_unread=_Count(
                     Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
                 ),
-                n_open_tasks=_Count(
-                    Task.objects.filter(responsible_id=user.pk, status=TaskStatus.OPEN)
+                n_due_tasks=_Count(
+                    Task.objects.filter(
+                        responsible_id=user.pk, status=TaskStatus.OPEN, due_date__lte=today
+                    )
                 ),
             )
             .first()
         )
-        return row or {"n_unread": 0, "n_open_tasks": 0}
+        return row or {"n_unread": 0, "n_due_tasks": 0}
 
     return {
         "unread_notifications": lambda: header_counts()["n_unread"],
-        "open_task_count": lambda: header_counts()["n_open_tasks"],
+        "due_task_count": lambda: header_counts()["n_due_tasks"],
+        "inbox_count": lambda: header_counts()["n_unread"] + header_counts()["n_due_tasks"],
         "notifications_url": _url_if_installed("trajecten:notifications"),
     }

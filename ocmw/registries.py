@@ -13,7 +13,9 @@ callables here in ``AppConfig.ready()``; the core iterates over the lists.
 - ``timeline_sources``: ``(client, user, before, limit) -> list[TimelineEntry]``,
   newest first, at most ``limit`` entries strictly older than ``before``.
 - ``deadline_rules``: ``(today) -> list[DeadlineHit]``, set-based, decorated with
-  ``ocmw.reminders.deadline_rule`` (kind, subject type, label, live subjects, link).
+  ``ocmw.reminders.deadline_rule`` (kind, subject type, label, lead days, live
+  subjects, and ``link(task) -> str``: the URL of the page that resolves a task,
+  built without a query; ``link_data`` when it needs another id than the task's).
 - ``team_figures``: ``(member_ids, today) -> list[TeamFigure]``: per-staff figures of
   the team overview (one or a few set-based queries each, whatever the team size).
 - ``report_sections``: ``(ocmw, team_ids, year) -> list[ReportSection]`` for the
@@ -60,11 +62,18 @@ class TimelineEntry:
 
 @dataclass
 class TeamFigure:
-    """One column of the team overview: a value per staff member, and where it leads.
+    """One figure of the team overview: a number per staff member, and where it leads.
 
-    ``values`` maps staff id to a number (or, for ``kind="phases"``, a
-    ``{phase: count}`` dict; for ``kind="by_kind"``, a ``{label: count}`` dict).
-    ``link(staff_id)`` is the URL of the filtered list behind the number."""
+    ``values`` maps staff id to a count (a missing id counts 0); ``link(staff_id)``
+    is the URL of the filtered list behind that count ("" when the page is missing).
+    ``kind`` says where the overview shows it:
+
+    - ``"number"``: a column of its own, in ``order``;
+    - ``"caseload"``: the open trajectories, set against each person's soft and
+      hard caseload limits (one such figure);
+    - ``"phase"``: one segment of the phase bar (``key`` is the phase); the figures
+      of this kind, in ``order``, make up the bar;
+    - ``"overdue"``: one line of "overdue tasks" (``key`` is the task kind)."""
 
     key: str
     label: str

@@ -7,9 +7,18 @@ with a few attributes (``deadline_rule`` below sets them):
 - ``kind``: the task kind it makes ("no_contact", "gpmi_to_conclude" ...);
 - ``subject_type``: what its subject ids name ("trajectory", "gpmi" ...);
 - ``label``: shown on the task page;
-- ``lead_days``: a task appears this many days before its due date;
+- ``lead_days``: a task appears this many days before its due date; ``None``
+  when the lead time is the OCMW's own number and the rule itself returns only
+  the deadlines already within it (the art. 60 warning period);
 - ``live(subject_ids) -> set[int]``: which of these subjects still exist for the
-  rule (trajectory still open ...).
+  rule (trajectory still open ...);
+- ``link(task) -> str``: the page where the task is resolved (the form that
+  records the fact). Pure URL building from ``task.subject_id`` and
+  ``task.client_id`` with ``reverse()``, never a query, so a page of tasks costs
+  the same whatever its length. A rule whose page needs another id than these
+  (the trajectory of a GPMI version) also gives ``link_data(subject_ids) ->
+  {subject_id: value}``, one query for all the tasks of its kind on a page;
+  ``task_links`` hands each task its value as ``task.link_data``.
 
 A rule returns the *current* deadline of every live subject that has one, in one
 or a few set-based SQL queries (never a query per trajectory). The scan then
@@ -82,7 +91,9 @@ def deadline_rule(
     subject_type: str,
     label: Any,
     live: Callable[[Iterable[int]], set[int]],
-    lead_days: int = 7,
+    link: Callable[[Task], str],
+    lead_days: int | None = 7,
+    link_data: Callable[[set[int]], dict[int, Any]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a rule function with the attributes the scan and the pages read."""
 
@@ -92,13 +103,42 @@ def deadline_rule(
         func.label = label
         func.live = live
         func.lead_days = lead_days
+        func.link = link
+        func.link_data = link_data
         return func
 
     return decorate
 
 
+def rules_by_kind() -> dict[str, Callable[..., Any]]:
+    return {rule.kind: rule for rule in registries.deadline_rules}
+
+
 def kind_labels() -> dict[str, Any]:
     return {rule.kind: rule.label for rule in registries.deadline_rules}
+
+
+def task_links(tasks: Iterable[Task]) -> None:
+    """Set ``task.kind_label`` and ``task.link`` (the page that resolves it, or ""
+    for a kind no installed app knows) on each task. Costs a query only for a kind
+    with ``link_data`` present among ``tasks``: one per such kind, whatever their
+    number."""
+    rules = rules_by_kind()
+    tasks = list(tasks)
+    by_kind: dict[str, list[Task]] = defaultdict(list)
+    for task in tasks:
+        by_kind[task.kind].append(task)
+    for kind, group in by_kind.items():
+        rule = rules.get(kind)
+        data = (
+            rule.link_data({task.subject_id for task in group})
+            if rule is not None and rule.link_data is not None
+            else {}
+        )
+        for task in group:
+            task.kind_label = rule.label if rule is not None else kind
+            task.link_data = data.get(task.subject_id)
+            task.link = rule.link(task) if rule is not None else ""
 
 
 def settings_sql() -> tuple[str, list[int]]:
@@ -178,8 +218,12 @@ def _apply_rule(rule: Callable[..., Any], today: datetime.date) -> dict[str, int
         for staff_id, pks in moved.items():
             Task.objects.filter(pk__in=pks).update(responsible_id=staff_id)
 
-        # New deadlines within the lead time.
-        horizon = today + datetime.timedelta(days=rule.lead_days)
+        # New deadlines within the lead time (a rule without one returns only those).
+        horizon = (
+            datetime.date.max
+            if rule.lead_days is None
+            else today + datetime.timedelta(days=rule.lead_days)
+        )
         candidates = [
             hit
             for key, hit in hits.items()

@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from ocmw.models import Client
@@ -34,6 +36,22 @@ def open_trajectories(ids: Iterable[int]) -> set[int]:
     )
 
 
+def new_contact_link(task) -> str:
+    """The journal's new-contact form for the task's client."""
+    return reverse("trajecten:contact_create", args=[task.client_id])
+
+
+def home_visit_link(task) -> str:
+    """The new-contact form with the type "home visit" already chosen."""
+    url = reverse("trajecten:contact_create", args=[task.client_id])
+    return f"{url}?{urlencode({'type': ContactType.HOME_VISIT})}"
+
+
+def evaluation_link(task) -> str:
+    """The evaluation form of the task's trajectory."""
+    return reverse("trajecten:evaluation_create", args=[task.subject_id])
+
+
 def _trajectory_hits(due_sql: str, joins: str, params: list, *, kind: str) -> list[DeadlineHit]:
     rs, rs_params = settings_sql()
     sql = (
@@ -50,6 +68,7 @@ def _trajectory_hits(due_sql: str, joins: str, params: list, *, kind: str) -> li
     subject_type=TRAJECTORY,
     label=_("No contact for several weeks"),
     live=open_trajectories,
+    link=new_contact_link,
 )
 def no_contact(today: datetime.date) -> list[DeadlineHit]:
     """Last contact with the client (or the opening, if later) + N weeks (6)."""
@@ -67,6 +86,7 @@ def no_contact(today: datetime.date) -> list[DeadlineHit]:
     subject_type=TRAJECTORY,
     label=_("Evaluation due"),
     live=open_trajectories,
+    link=evaluation_link,
 )
 def evaluation_due(today: datetime.date) -> list[DeadlineHit]:
     """The next evaluation the latest one planned; without one, its date + N months
@@ -87,6 +107,7 @@ def evaluation_due(today: datetime.date) -> list[DeadlineHit]:
     subject_type=TRAJECTORY,
     label=_("Home visit due"),
     live=open_trajectories,
+    link=home_visit_link,
 )
 def home_visit(today: datetime.date) -> list[DeadlineHit]:
     """At the opening of the file, then at least every N months (12) after the last one."""
