@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from ocmw.models import AccessLog, Ocmw, Team, User
@@ -20,13 +21,37 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
+class StaffChangeForm(UserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        soft = cleaned.get("caseload_soft_limit")
+        hard = cleaned.get("caseload_hard_limit")
+        if soft is not None and hard is not None and hard < soft:
+            self.add_error(
+                "caseload_hard_limit", _("The hard limit cannot be below the soft limit.")
+            )
+        return cleaned
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = StaffChangeForm
     list_display = ("username", "first_name", "last_name", "ocmw", "roles", "is_active")
     list_filter = ("ocmw", "is_active", "teams")
     filter_horizontal = ("teams", "groups", "user_permissions")
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("OCMW"), {"fields": ("ocmw", "roles", "teams", "language")}),
+        (
+            _("Caseload limits"),
+            {
+                "fields": ("caseload_soft_limit", "caseload_hard_limit"),
+                "description": _(
+                    "Open trajectories. Above the soft limit the team overview highlights "
+                    "the counsellor; the hard limit blocks a reassignment unless the team "
+                    "lead confirms it."
+                ),
+            },
+        ),
     )
 
 

@@ -10,7 +10,13 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.helpers import forced_singular_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -208,5 +214,113 @@ class ClientViewSet(
         )
 
 
+# --- team overview ----------------------------------------------------------------
+
+
+class FigureLabelSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class TeamOverviewMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    caseload = serializers.IntegerField(
+        allow_null=True, help_text="Open trajectories (null when no app counts them)."
+    )
+    caseload_soft_limit = serializers.IntegerField()
+    caseload_hard_limit = serializers.IntegerField()
+    caseload_level = serializers.ChoiceField(
+        choices=["ok", "soft", "hard"],
+        help_text="`soft`: above the soft limit; `hard`: above the hard limit.",
+    )
+    phases = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Open trajectories per phase."
+    )
+    overdue_tasks = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Open tasks past their due date, per task kind.",
+    )
+    figures = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="The other figures, by key (see `figures` at the top).",
+    )
+
+
+class TeamOverviewTeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    members = TeamOverviewMemberSerializer(many=True)
+
+
+class TeamOverviewSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    phases = FigureLabelSerializer(many=True)
+    task_kinds = FigureLabelSerializer(many=True)
+    figures = FigureLabelSerializer(many=True)
+    teams = TeamOverviewTeamSerializer(many=True)
+
+
+def team_overview_data(overview: selectors.TeamOverview) -> dict:
+    def member(row: selectors.MemberFigures) -> dict:
+        return {
+            "id": row.member.pk,
+            "name": str(row.member),
+            "caseload": row.caseload,
+            "caseload_soft_limit": row.member.caseload_soft_limit,
+            "caseload_hard_limit": row.member.caseload_hard_limit,
+            "caseload_level": row.caseload_level or "ok",
+            "phases": {cell.key: cell.value for cell in row.phases},
+            "overdue_tasks": {cell.key: cell.value for cell in row.overdue},
+            "figures": {cell.key: cell.value for cell in row.numbers},
+        }
+
+    teams = [
+        {"id": s.team.pk, "name": s.team.name, "members": [member(row) for row in s.rows]}
+        for s in overview.sections
+    ] + [{"id": t.pk, "name": t.name, "members": []} for t in overview.teams_without_counsellors]
+    labels = [
+        [{"key": key, "label": label} for key, label in pairs]
+        for pairs in (overview.phases, overview.task_kinds, overview.columns)
+    ]
+    return {
+        "date": overview.today,
+        "phases": labels[0],
+        "task_kinds": labels[1],
+        "figures": labels[2],
+        "teams": sorted(teams, key=lambda team: (team["name"], team["id"])),
+    }
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Team overview",
+        responses={
+            # One object, not the list a viewset's ``list`` is assumed to give.
+            200: forced_singular_serializer(TeamOverviewSerializer),
+            403: OpenApiResponse(description="Team leads only"),
+        },
+    )
+)
+class TeamOverviewViewSet(UserLanguageMixin, viewsets.GenericViewSet):
+    """The figures of the team overview, per counsellor of the teams the user leads:
+    caseload against the limits, phases, overdue tasks by kind, and every app's
+    figures. Team leads only (403 for anyone else); never another team's rows."""
+
+    serializer_class = TeamOverviewSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def list(self, request):
+        from django.utils import timezone
+
+        user = request.user
+        if not (user.ocmw_id and user.is_team_lead):
+            raise exceptions.PermissionDenied()
+        overview = selectors.team_overview_figures(user=user, today=timezone.localdate())
+        return Response(TeamOverviewSerializer(team_overview_data(overview)).data)
+
+
 router = DefaultRouter()
 router.register("clients", ClientViewSet, basename="client")
+router.register("team-overview", TeamOverviewViewSet, basename="team-overview")

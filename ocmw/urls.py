@@ -25,6 +25,13 @@ urlpatterns = [
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/<int:pk>/snooze/", views.task_snooze, name="task_snooze"),
     path("tasks/<int:pk>/done/", views.task_done, name="task_done"),
+    path("team/", views.team_overview, name="team_overview"),
+    path("report/annual/", views.annual_report, name="annual_report"),
+    path(
+        "report/annual/export.<str:fmt>",
+        views.annual_report_export,
+        name="annual_report_export",
+    ),
     path("", include("trajecten.urls")),
     path("", include("gpmi.urls")),
     path("", include("spi.urls")),

@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import datetime
+import re
+import tempfile
+from typing import IO
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -7,15 +12,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ocmw import registries, selectors, services, timeline
 from ocmw.forms import ClientForm, LanguageForm
@@ -39,6 +47,15 @@ def home(request: HttpRequest) -> HttpResponse:
         "my_clients": None,
         "panels": registries.collect_panels(registries.home_panels, request),
     }
+    if user.is_team_lead and user.ocmw_id:
+        # A team lead's home opens on the team overview; the plain member table
+        # stays only for led teams without counsellors (the general service).
+        overview = selectors.team_overview_figures(
+            user=user, today=timezone.localdate(), teams=context["teams"]
+        )
+        shown = {section.team.pk for section in overview.sections}
+        context["teams"] = [team for team in context["teams"] if team.pk not in shown]
+        context["panels"].insert(0, _team_overview_panel(overview))
     if user.handles_cases:
         clients = selectors.client_list(user=user, mine=True, sort=request.GET.get("sort", "name"))
         context["my_clients"] = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -250,12 +267,18 @@ class TaskDoneForm(forms.Form):
 
 
 TASK_PAGE_SIZE = 50
+# Unread notifications above the tasks; the rest are on the notifications page.
+INBOX_NOTIFICATIONS = 10
 
 
 @login_required
 def task_list(request: HttpRequest) -> HttpResponse:
-    """My tasks (a team lead may switch to the team's), the most overdue first."""
-    from ocmw.reminders import kind_labels
+    """The inbox: the user's unread notifications, then their tasks (a team lead
+    may switch to the team's), the most overdue first, each linking to the page
+    where it is resolved."""
+    from functools import cache
+
+    from ocmw.reminders import task_links
 
     user = request.user
     who = "team" if request.GET.get("who") == "team" and user.is_team_lead else "mine"
@@ -263,9 +286,13 @@ def task_list(request: HttpRequest) -> HttpResponse:
     staff_id = int(staff_id) if staff_id and staff_id.isdigit() else None
     tasks = selectors.task_list(user=user, who=who, staff_id=staff_id)
     page = Paginator(tasks, TASK_PAGE_SIZE).get_page(request.GET.get("page"))
-    labels = kind_labels()
-    for task in page.object_list:
-        task.kind_label = labels.get(task.kind, task.kind)
+    task_links(page.object_list)
+
+    @cache
+    def notifications() -> list:
+        # Read only when the header's count (already one query) says there are some.
+        return list(selectors.inbox_notifications(user=user)[:INBOX_NOTIFICATIONS])
+
     return render(
         request,
         "ocmw/tasks.html",
@@ -275,6 +302,8 @@ def task_list(request: HttpRequest) -> HttpResponse:
             "staff_id": staff_id,
             "team_members": selectors.task_team_members(user=user) if who == "team" else [],
             "today": timezone.localdate(),
+            "inbox_notifications": notifications,
+            "inbox_limit": INBOX_NOTIFICATIONS,
         },
     )
 
@@ -328,3 +357,296 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return _back_to_tasks(request)
+
+
+# --- team overview ----------------------------------------------------------------
+
+# One colour per phase (1-7), each at least 4.5:1 against white text and 3:1
+# against the white page; the bar's segments are also named in text.
+PHASE_COLOURS = ["#6c757d", "#0a58ca", "#6f42c1", "#b35900", "#087990", "#146c43", "#343a40"]
+PHASE_BAR_WIDTH = 160
+PHASE_BAR_HEIGHT = 20
+
+
+def _svg_number(value: float) -> str:
+    """An SVG coordinate: a dot as decimal mark whatever the language."""
+    return f"{value:.1f}"
+
+
+def _phase_bar(row: selectors.MemberFigures) -> dict:
+    """The stacked bar of one counsellor's open trajectories over the phases,
+    with a text for each segment (its accessible name and tooltip)."""
+    total = sum(cell.value for cell in row.phases)
+    segments, x = [], 0.0
+    for index, cell in enumerate(row.phases):
+        if not cell.value:
+            continue
+        width = PHASE_BAR_WIDTH * cell.value / total
+        segments.append(
+            {
+                "x": _svg_number(x),
+                "width": _svg_number(max(width - 1, 1) if width > 2 else width),
+                "centre": _svg_number(x + width / 2),
+                "colour": PHASE_COLOURS[index % len(PHASE_COLOURS)],
+                "value": cell.value,
+                "url": cell.url,
+                "text": f"{index + 1}. {cell.label}: {cell.value}",
+                # Only where the number fits inside the segment.
+                "show_value": width >= 7 * len(str(cell.value)) + 4,
+            }
+        )
+        x += width
+    return {
+        "total": total,
+        "segments": segments,
+        "label": _("Open trajectories of %(name)s by phase: %(phases)s")
+        % {
+            "name": row.member,
+            "phases": ", ".join(f"{cell.label} {cell.value}" for cell in row.phases if cell.value),
+        },
+    }
+
+
+def _team_overview_context(overview: selectors.TeamOverview) -> dict:
+    for section in overview.sections:
+        for row in section.rows:
+            row.phase_bar = _phase_bar(row)
+    return {
+        "overview": overview,
+        "phase_legend": [
+            {"number": number, "label": label, "colour": PHASE_COLOURS[(number - 1) % 7]}
+            for number, (_key, label) in enumerate(overview.phases, start=1)
+        ],
+        "bar_width": PHASE_BAR_WIDTH,
+        "bar_height": PHASE_BAR_HEIGHT,
+    }
+
+
+def _team_overview_panel(overview: selectors.TeamOverview) -> registries.Panel:
+    return registries.Panel(
+        key="team_overview",
+        title=_("Team overview"),
+        template="ocmw/partials/team_overview_panel.html",
+        context=_team_overview_context(overview),
+        order=0,
+    )
+
+
+@login_required
+@never_cache
+def team_overview(request: HttpRequest) -> HttpResponse:
+    """The team lead's overview: per counsellor of the teams they lead, the
+    caseload against the limits, the phases, overdue and escalated tasks, GPMIs
+    past the deadline, clients without contact and aftercare due. Team leads
+    only, like the other team pages (403 for anyone else)."""
+    user = request.user
+    if not (user.ocmw_id and user.is_team_lead):
+        raise PermissionDenied
+    overview = selectors.team_overview_figures(user=user, today=timezone.localdate())
+    return render(request, "ocmw/team_overview.html", _team_overview_context(overview))
+
+
+# --- annual report --------------------------------------------------------------------
+# ``/report/annual/?year=YYYY``: every app's sections (``registries.report_sections``)
+# for the teams ``selectors.annual_report_teams`` gives (a team lead: the teams they
+# lead; an OCMW administrator: the whole OCMW), as a page, an XLSX workbook (one
+# sheet per section) and a PDF printed by ``ocmw.pdf``, the machinery of the GPMI
+# contract. The report holds aggregates only (counts, days, minutes per phase,
+# type, measure, staff member and month), never a client; its exports are still
+# recorded in the access log, without a client, like the GPMI statistics exports.
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_STYLESHEET = "static:pdf/report.css"
+
+
+class AnnualReportYearForm(forms.Form):
+    year = forms.IntegerField(
+        error_messages={
+            "invalid": gettext_lazy("Give the year as four digits, e.g. 2026."),
+            "required": gettext_lazy("Give the year as four digits, e.g. 2026."),
+        },
+    )
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        last = timezone.localdate().year
+        if not selectors.FIRST_REPORT_YEAR <= year <= last:
+            raise ValidationError(
+                _("Choose a year from %(first)d to %(last)d.")
+                % {"first": selectors.FIRST_REPORT_YEAR, "last": last}
+            )
+        return year
+
+
+def _annual_report_year(request: HttpRequest) -> tuple[AnnualReportYearForm, int | None]:
+    if not selectors.may_see_annual_report(request.user):
+        raise PermissionDenied
+    form = AnnualReportYearForm({"year": request.GET.get("year") or timezone.localdate().year})
+    return form, (form.cleaned_data["year"] if form.is_valid() else None)
+
+
+def _annual_report_years() -> list[int]:
+    this_year = timezone.localdate().year
+    return list(range(this_year, max(selectors.FIRST_REPORT_YEAR, this_year - 10) - 1, -1))
+
+
+def _annual_report_context(request: HttpRequest, year: int) -> dict:
+    user = request.user
+    teams = list(selectors.annual_report_teams(user=user))
+    today = timezone.localdate()
+    return {
+        "year": year,
+        "years": _annual_report_years(),
+        "ocmw": user.ocmw,
+        "teams": teams,
+        "whole_ocmw": user.is_ocmw_admin,
+        "reference_date": min(datetime.date(year, 12, 31), today),
+        "made_on": today,
+        "sections": selectors.annual_report(user=user, year=year, teams=teams),
+    }
+
+
+def _annual_report_error(request: HttpRequest, form: AnnualReportYearForm) -> HttpResponse:
+    context = {
+        "form": form,
+        "year": None,
+        "years": _annual_report_years(),
+        "year_text": request.GET.get("year", "")[:20],
+    }
+    return render(request, "ocmw/annual_report.html", context, status=400)
+
+
+@login_required
+@never_cache
+def annual_report(request: HttpRequest) -> HttpResponse:
+    form, year = _annual_report_year(request)
+    if year is None:
+        return _annual_report_error(request, form)
+    context = {"form": form, **_annual_report_context(request, year)}
+    return render(request, "ocmw/annual_report.html", context)
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    """A worksheet name Excel accepts: no []:*?/\\, at most 31 characters, unique."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", str(title)).strip()[:31] or "Sheet"
+    name, number = base, 2
+    while name.casefold() in used:
+        suffix = f" ({number})"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(name.casefold())
+    return name
+
+
+def report_workbook(*, heading: str, subheading: str, sheets) -> IO[bytes]:
+    """``sheets`` (``[(name, [ReportTable])]``) as an XLSX file, one sheet each.
+
+    openpyxl's write-only mode streams the rows into the file as they come, so
+    memory stays bounded; the workbook is written to a temporary file that the
+    response then streams."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    bold, big = Font(bold=True), Font(bold=True, size=13)
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+
+    def cell(sheet, value, font=None):
+        if value is not None and not isinstance(value, int | float | datetime.date):
+            value = str(value)
+        written = WriteOnlyCell(sheet, value=value)
+        if font is not None:
+            written.font = font
+        return written
+
+    for name, tables in sheets:
+        sheet = workbook.create_sheet(_sheet_name(name, used))
+        sheet.column_dimensions["A"].width = 42
+        for letter in "BCDEFGHIJKL":
+            sheet.column_dimensions[letter].width = 18
+        sheet.append([cell(sheet, heading, big)])
+        sheet.append([cell(sheet, subheading)])
+        for table in tables:
+            sheet.append([])
+            sheet.append([cell(sheet, table.caption, bold)])
+            sheet.append([cell(sheet, header, bold) for header in table.headers])
+            for row in table.rows:
+                sheet.append([cell(sheet, value) for value in row])
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def report_file_response(handle: IO[bytes], *, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _scope_text(context: dict) -> str:
+    if context["whole_ocmw"]:
+        scope = _("the whole OCMW")
+    else:
+        scope = _("teams: %(teams)s") % {"teams": ", ".join(t.name for t in context["teams"])}
+    return _("%(ocmw)s, %(scope)s; figures on %(date)s") % {
+        "ocmw": context["ocmw"].name,
+        "scope": scope,
+        "date": date_format(context["reference_date"], "SHORT_DATE_FORMAT"),
+    }
+
+
+def _print_font(svg: str) -> str:
+    """A chart with the PDF's shipped font instead of the screen's system fonts."""
+    from ocmw import charts
+
+    return mark_safe(svg.replace(charts.FONT, 'font-family="Report Sans"'))  # noqa: S308
+
+
+@login_required
+@require_GET
+def annual_report_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    form, year = _annual_report_year(request)
+    if year is None:
+        return _annual_report_error(request, form)
+    context = _annual_report_context(request, year)
+    title = _("Annual report %(year)d") % {"year": year}
+    if fmt == "xlsx":
+        handle = report_workbook(
+            heading=f"{title} · {context['ocmw'].name}",
+            subheading=_scope_text(context),
+            sheets=[(section.title, section.tables) for section in context["sections"]],
+        )
+        response = report_file_response(
+            handle, filename=f"annual-report-{year}.xlsx", content_type=XLSX_TYPE
+        )
+    else:
+        from ocmw import pdf
+
+        context.update(
+            {
+                "title": title,
+                "scope_text": _scope_text(context),
+                "language": get_language(),
+            }
+        )
+        for section in context["sections"]:
+            section.print_chart = _print_font(section.chart_svg)
+        html = render_to_string("pdf/annual_report.html", context)
+        data = pdf.render_pdf(html, stylesheet_url=REPORT_STYLESHEET)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="annual-report-{year}.pdf"'
+        response["Content-Length"] = str(len(data))
+        response["Cache-Control"] = "no-store"
+    services.access_log_record(
+        user=request.user,
+        client=None,
+        action=AccessAction.EXPORT,
+        what=f"Annual report {year} ({fmt.upper()})",
+        page=request.get_full_path(),
+    )
+    return response

@@ -1,0 +1,59 @@
+"""The GPMI's figure on the team overview (``registries.team_figures``): GPMIs
+past their legal deadline.
+
+A GPMI (not an exemption) of an open trajectory with no concluded version
+(signed, running or ended) whose leefloon decision + 3 months lies before today:
+the same rule as the ``gpmi_to_conclude`` reminder, so the count is the list of
+those overdue reminders. One GROUP BY query, by the trajectory's counsellor.
+"""
+
+# The SQL is built from model table names only; every value is a query parameter.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from gpmi.models import LEGAL_DEADLINE_MONTHS, Gpmi, GpmiType, GpmiVersion
+from gpmi.reminders import CONCLUDED
+from ocmw.registries import TeamFigure
+from ocmw.selectors import team_case_list_url
+from trajecten.models import Phase, Trajectory
+
+
+def past_deadline_figure(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
+    sql = (
+        "SELECT t.counsellor_id, COUNT(*) "
+        f"FROM {Gpmi._meta.db_table} g JOIN {Trajectory._meta.db_table} t "
+        "ON t.id = g.trajectory_id "
+        "WHERE t.counsellor_id = ANY(%s) AND t.phase <> %s AND g.type <> %s "
+        "AND (g.leefloon_decision_date + make_interval(months => %s::int))::date < %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {GpmiVersion._meta.db_table} v "
+        "WHERE v.gpmi_id = g.id AND v.status = ANY(%s)) "
+        "GROUP BY t.counsellor_id"
+    )
+    params = [
+        list(member_ids),
+        Phase.CLOSED,
+        GpmiType.EXEMPTION,
+        LEGAL_DEADLINE_MONTHS,
+        today,
+        [str(status) for status in CONCLUDED],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        values = dict(cursor.fetchall())
+    return [
+        TeamFigure(
+            key="gpmi_past_deadline",
+            label=_("GPMIs past the legal deadline"),
+            values=values,
+            link=lambda staff_id: team_case_list_url(staff_id, overdue="gpmi_to_conclude"),
+            order=50,
+            kind="number",
+            alert=True,
+        )
+    ]

@@ -1,0 +1,45 @@
+"""The SPI's figure on the team overview (``registries.team_figures``): aftercare
+checkpoints due.
+
+An open checkpoint (not done) of an open trajectory whose date has passed: the
+date the ``aftercare_checkpoint`` reminder falls due, so the count is the list of
+those overdue reminders. One GROUP BY query, by the trajectory's counsellor.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from ocmw.registries import TeamFigure
+from ocmw.selectors import team_case_list_url
+from spi.models import Checkpoint
+from trajecten.models import Phase
+
+
+def aftercare_figure(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
+    values = dict(
+        Checkpoint.objects.filter(
+            done_on__isnull=True,
+            due_date__lt=today,
+            outcome__trajectory__counsellor_id__in=member_ids,
+        )
+        .exclude(outcome__trajectory__phase=Phase.CLOSED)
+        .values("outcome__trajectory__counsellor_id")
+        .annotate(n=Count("id"))
+        .values_list("outcome__trajectory__counsellor_id", "n")
+        .order_by()
+    )
+    return [
+        TeamFigure(
+            key="aftercare_due",
+            label=_("Aftercare checkpoints due"),
+            values=values,
+            link=lambda staff_id: team_case_list_url(staff_id, overdue="aftercare_checkpoint"),
+            order=70,
+            kind="number",
+            alert=True,
+        )
+    ]
