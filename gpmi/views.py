@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET
 from gpmi import esr, forms, hooks, selectors, services
 from gpmi import pdf as contract_pdf
 from gpmi.models import CONTRACT_TYPES, Consent, Gpmi, GpmiType, GpmiVersion, VersionStatus
+from ocmw import charts
 from ocmw import selectors as core_selectors
 from ocmw import services as core_services
 from ocmw.models import AccessAction, Client, User
@@ -587,89 +588,22 @@ def _cell(key: str, value) -> str:
     return number_format(value)
 
 
-def _wrap(label: str, width: int = 20) -> list[str]:
-    lines: list[str] = []
-    for word in str(label).split():
-        if lines and len(lines[-1]) + 1 + len(word) <= width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return lines[:3]
-
-
-def _nice_max(value: int) -> int:
-    """The top of the axis: four equal steps of 1, 2, 5, 10, 20, 50 ... covering ``value``."""
-    step = 1
-    while 4 * step < value:
-        step = step * 5 // 2 if str(step).startswith("2") else step * 2
-    return 4 * step
-
-
-def _n(value: float) -> str:
-    """An SVG coordinate: a dot as decimal mark whatever the language."""
-    return f"{value:.1f}"
-
-
-def _chart(rows: list[dict], labels: dict[str, str]) -> dict:
-    """Grouped bars of signed / running / ended per contract type (server-rendered SVG).
-
-    Coordinates are strings, so the template's number localisation (a decimal
-    comma in nl and fr) never reaches the SVG."""
+def _chart(rows: list[dict], labels: dict[str, str], *, year: int) -> str:
+    """Grouped bars of signed / running / ended per contract type (``ocmw.charts``)."""
     groups = [row for row in rows if row["key"] in CONTRACT_TYPE_KEYS]
-    left, top, plot_width, plot_height = 34, 30, 380, 160
-    bottom = top + plot_height
-    top_value = _nice_max(max([row[key] for row in groups for key, _c in CHART_SERIES] or [0]))
-    group_width = plot_width / max(len(groups), 1)
-    bar_width = group_width * 0.78 / len(CHART_SERIES)
-    bars, group_labels = [], []
-    for index, row in enumerate(groups):
-        x0 = left + index * group_width + group_width * 0.11
-        for position, (key, colour) in enumerate(CHART_SERIES):
-            value = row[key]
-            height = plot_height * value / top_value
-            x = x0 + position * bar_width
-            bars.append(
-                {
-                    "x": _n(x),
-                    "y": _n(bottom - height),
-                    "width": _n(bar_width - 3),
-                    "height": _n(height),
-                    "centre": _n(x + (bar_width - 3) / 2),
-                    "label_y": _n(bottom - height - 4),
-                    "colour": colour,
-                    "value": value,
-                    "text": f"{row['label']}: {labels[key]} {value}",
-                }
-            )
-        name = f"{row['key']} · {hooks.short_type(row['key'])}"
-        group_labels.append({"x": _n(left + (index + 0.5) * group_width), "lines": _wrap(name, 18)})
-    ticks = [{"value": top_value * i // 4, "y": _n(bottom - plot_height * i / 4)} for i in range(5)]
-    legend = [
-        {
-            "x": str(left + 120 * i),
-            "text_x": str(left + 120 * i + 17),
-            "colour": colour,
-            "label": labels[key],
-        }
-        for i, (key, colour) in enumerate(CHART_SERIES)
-    ]
-    return {
-        "width": str(left + plot_width + 8),
-        "height": str(bottom + 46),
-        "left": str(left),
-        "tick_x": str(left - 6),
-        "right": str(left + plot_width),
-        "bottom": str(bottom),
-        "label_y": str(bottom + 16),
-        "bars": bars,
-        "groups": group_labels,
-        "ticks": ticks,
-        "legend": legend,
-        "summary": "; ".join(
+    return charts.column_chart(
+        key="gpmi-by-type",
+        title=_("GPMIs signed, running and ended in %(year)s, by type") % {"year": year},
+        labels=[f"{row['key']} · {hooks.short_type(row['key'])}" for row in groups],
+        series=[labels[key] for key, _colour in CHART_SERIES],
+        values=[[row[key] for key, _colour in CHART_SERIES] for row in groups],
+        desc="; ".join(
             ", ".join([row["label"]] + [f"{labels[key]} {row[key]}" for key, _c in CHART_SERIES])
             for row in groups
         ),
-    }
+        colours=[colour for _key, colour in CHART_SERIES],
+        css_class="gpmi-chart",
+    )
 
 
 def statistics_tables(data: dict, *, year: int) -> dict:
@@ -702,7 +636,7 @@ def statistics_tables(data: dict, *, year: int) -> dict:
         "totals": [
             {"key": k, "label": labels[k], "value": _cell(k, data["total"].get(k))} for k in keys
         ],
-        "chart": _chart(type_rows, labels),
+        "chart": _chart(type_rows, labels, year=year),
         "export_rows": export_rows,
         "title": title,
     }
@@ -794,3 +728,134 @@ def _xlsx(rows: list[list], *, title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- staff time for the GPMI subsidy ---------------------------------------------------
+# Who may open it, what is counted and how: ``gpmi.staff_time``. The page and the XLSX
+# show figures about staff members' time, never a client; the export is recorded in
+# the access log (without a client), like the statistics exports.
+
+
+def _staff_time(request: HttpRequest):
+    """The checked form and the report, or the form with its errors and None."""
+    from gpmi import staff_time
+
+    user = request.user
+    if not staff_time.may_see_staff_time(user):
+        raise PermissionDenied
+    form = staff_time.StaffTimeForm(request.GET, user=user)
+    if not form.is_valid():
+        return form, None
+    report = staff_time.staff_time_for_user(
+        user=user, period=form.cleaned_data["period"], team=form.cleaned_data.get("team")
+    )
+    return form, report
+
+
+def _share_text(minutes) -> str:
+    share = minutes.share
+    return "—" if share is None else f"{number_format(share, decimal_pos=1)} %"
+
+
+def _staff_time_cell(minutes) -> dict:
+    return {
+        "minutes": number_format(minutes.whole, force_grouping=True),
+        "gpmi": number_format(minutes.gpmi_whole, force_grouping=True),
+        "share": _share_text(minutes),
+        "empty": not minutes.minutes,
+    }
+
+
+def _staff_time_context(request: HttpRequest, form, report) -> dict:
+    from gpmi import report as gpmi_report
+    from gpmi import staff_time
+    from ocmw.registries import ReportSection
+
+    user = request.user
+    context: dict = {"form": form, "report": report}
+    if report is None:
+        context["team_choices"] = list(form.fields["team"].choices)
+        return context
+    team = form.cleaned_data.get("team")
+    scope_teams = list(staff_time.staff_time_teams(user=user))
+    tables = gpmi_report.staff_time_tables(report)
+    context.update(
+        {
+            "ocmw": user.ocmw,
+            "teams": [team] if team else scope_teams,
+            "team_choices": [("", form.fields["team"].empty_label)]
+            + [(str(t.pk), t.name) for t in scope_teams],
+            "whole_ocmw": user.is_ocmw_admin and team is None,
+            "months": [date_format(month, "M Y") for month in report.months],
+            "rows": [
+                {
+                    "name": row.name,
+                    "cells": [_staff_time_cell(m) for m in row.months],
+                    "total": _staff_time_cell(row.total),
+                }
+                for row in report.rows
+            ],
+            "month_totals": [_staff_time_cell(m) for m in report.month_totals],
+            "total": _staff_time_cell(report.total),
+            "section": ReportSection(
+                key="staff-time",
+                title=_("Per staff member"),
+                tables=tables[:1],
+                chart_svg=gpmi_report.staff_time_chart(report, key="staff-time"),
+            ),
+            "query": request.GET.urlencode(),
+        }
+    )
+    return context
+
+
+@login_required
+@never_cache
+def staff_time_report(request: HttpRequest) -> HttpResponse:
+    form, report = _staff_time(request)
+    context = _staff_time_context(request, form, report)
+    return render(request, "gpmi/staff_time.html", context, status=200 if report else 400)
+
+
+@login_required
+@require_GET
+def staff_time_export(request: HttpRequest) -> HttpResponse:
+    from gpmi import report as gpmi_report
+    from ocmw.registries import ReportTable
+    from ocmw.views import XLSX_TYPE, report_file_response, report_workbook
+
+    form, report = _staff_time(request)
+    if report is None:
+        context = _staff_time_context(request, form, report)
+        return render(request, "gpmi/staff_time.html", context, status=400)
+    per_staff, per_month = gpmi_report.staff_time_tables(report)
+    long_rows = [
+        [row.name, f"{month:%Y-%m}", cell.whole, cell.gpmi_whole, cell.share]
+        for row in report.rows
+        for month, cell in zip(report.months, row.months, strict=True)
+    ]
+    detail = ReportTable(
+        caption=_("Contact time per staff member and month"),
+        headers=[
+            _("Staff member"),
+            _("Month"),
+            _("Contact minutes"),
+            _("Minutes with GPMI clients"),
+            _("Share with GPMI clients (%)"),
+        ],
+        rows=long_rows,
+    )
+    start, end = report.period.start, report.period.end
+    handle = report_workbook(
+        heading=_("Staff time for the GPMI subsidy"),
+        subheading=f"{request.user.ocmw} · {_date(start)} – {_date(end)}",
+        sheets=[
+            (_("Per staff member and month"), [detail]),
+            (_("Per staff member"), [per_staff]),
+            (_("Per month"), [per_month]),
+        ],
+    )
+    _log(request, None, AccessAction.EXPORT, f"Staff time {start:%Y-%m}–{end:%Y-%m} (XLSX)")
+    return report_file_response(
+        handle, filename=f"staff-time-{start:%Y-%m}-{end:%Y-%m}.xlsx", content_type=XLSX_TYPE
+    )

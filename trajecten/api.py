@@ -26,7 +26,14 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,6 +42,7 @@ from rest_framework.routers import DefaultRouter
 from ocmw import services as core_services
 from ocmw.api import UserLanguageMixin
 from ocmw.models import AccessAction, Client, Team, User
+from trajecten import analytics as team_analytics
 from trajecten import services
 from trajecten.models import (
     W2_DOMAINS,
@@ -760,6 +768,76 @@ class ReferralViewSet(
         return self._decided(referral)
 
 
+# --- analytics (team leads) --------------------------------------------------------------
+
+
+class AnalyticsTableSerializer(serializers.Serializer):
+    caption = serializers.CharField()
+    headers = serializers.ListField(child=serializers.CharField())
+    # The first cell names the row; the others are numbers, or null for "no figure".
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField()))
+
+
+class AnalyticsSectionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    note = serializers.CharField()
+    tables = AnalyticsTableSerializer(many=True)
+
+
+class AnalyticsTeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+
+
+class AnalyticsSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    teams = AnalyticsTeamSerializer(many=True)
+    sections = AnalyticsSectionSerializer(many=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "team", int, description="One of the teams you lead; all of them when left out."
+            ),
+            OpenApiParameter(
+                "start", OpenApiTypes.DATE, description="Default: 12 months before the end."
+            ),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Default: today."),
+        ],
+        responses={
+            200: AnalyticsSerializer,
+            400: OpenApiResponse(description="A reversed or absurd period, or a bad team id"),
+            403: OpenApiResponse(description="Team leads only"),
+            404: OpenApiResponse(description="Not a team you lead"),
+        },
+    )
+)
+class AnalyticsViewSet(UserLanguageMixin, viewsets.ViewSet):
+    """The trajectory analytics of the page (``trajecten.analytics``) as tables:
+    time per phase, moves between phases, endings, outcomes and retention."""
+
+    def list(self, request):
+        user = request.user
+        if not team_analytics.may_see_analytics(user):
+            raise exceptions.PermissionDenied()
+        teams = list(team_analytics.led_teams(user))
+        form, query = team_analytics.AnalyticsQuery.from_params(request.query_params, teams=teams)
+        if query is None:
+            raise exceptions.ValidationError(
+                {
+                    ("non_field_errors" if field == "__all__" else field): errors
+                    for field, errors in form.errors.items()
+                }
+            )
+        sections = team_analytics.collect_sections(query.team_ids, query.start, query.end)
+        data = {"start": query.start, "end": query.end, "teams": query.teams, "sections": sections}
+        return Response(AnalyticsSerializer(data).data)
+
+
 router = DefaultRouter()
 router.register("trajectories", TrajectoryViewSet, basename="trajectory")
 router.register("contacts", ContactViewSet, basename="contact")
@@ -768,3 +846,4 @@ router.register("actions", ActionViewSet, basename="action")
 router.register("needs-analyses", NeedsAnalysisViewSet, basename="needs-analysis")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("analytics", AnalyticsViewSet, basename="analytics")
