@@ -509,3 +509,46 @@ def home_panels(request) -> list[Panel]:
 def activity_summaries(client_ids, today) -> dict:
     """``{client_id: "art. 60 at care home X until 30/06"}`` for the caseload rows."""
     return selectors.activity_summaries(client_ids=client_ids, today=today)
+
+
+# --- the team case list's "measure" filter ---------------------------------------------------
+
+
+def _measure_choices(user) -> list[tuple[str, str]]:
+    """The measures of the user's OCMW catalogue (inactive ones too: a client may
+    still be enrolled in a measure no longer offered), in one query."""
+    from spi.models import Measure
+
+    if user is None or getattr(user, "ocmw_id", None) is None:
+        return []
+    return [
+        (str(pk), name)
+        for pk, name in Measure.objects.filter(ocmw_id=user.ocmw_id)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
+    ]
+
+
+def _in_measure(queryset, value: str):
+    """Trajectories whose client is currently (a running enrolment) in the measure."""
+    from django.db.models import Exists, OuterRef
+
+    running = Enrolment.objects.filter(
+        client_id=OuterRef("client_id"), measure_id=int(value), status=EnrolmentStatus.RUNNING
+    )
+    return queryset.filter(Exists(running))
+
+
+def measure_case_filter():
+    from django.utils.translation import gettext_lazy
+
+    from trajecten.registries import CaseListFilter
+
+    return CaseListFilter(
+        name="measure",
+        label=gettext_lazy("Measure (currently enrolled)"),
+        choices=_measure_choices,
+        apply=_in_measure,
+        order=10,
+        empty_label=gettext_lazy("All measures"),
+    )

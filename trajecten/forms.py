@@ -8,6 +8,8 @@ with ``add_service_error`` so the form keeps what was typed.
 
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -192,6 +194,13 @@ class ContactForm(StyledForm):
     confidential = forms.BooleanField(
         label=_("Confidential: only I and the team lead can read the summary"), required=False
     )
+
+    @staticmethod
+    def initial_from_query(query) -> dict[str, str]:
+        """``?type=home_visit`` preselects the type (a task's link); anything
+        else in the query string is ignored."""
+        kind = query.get("type", "")
+        return {"type": kind} if kind in ContactType.values else {}
 
 
 # --- plan --------------------------------------------------------------------------
@@ -439,3 +448,190 @@ class CaseloadFilterForm(forms.Form):
         required=False,
         choices=[("", _("All phases")), *[(p, label) for p, label in Phase.choices if p in PHASES]],
     )
+
+
+# --- the team case list and reassignment -------------------------------------------------
+
+REASSIGN_NOTE_MAX = 2000
+# How many files one bulk reassignment may move: a whole caseload, not a team.
+REASSIGN_MAX = 200
+
+
+def _staff_label(person) -> str:
+    return person.get_full_name() or person.username
+
+
+class TeamCaseFilterForm(forms.Form):
+    """The filters and sort of the team case list (GET). Every value is checked
+    against what the team lead may choose: a counsellor of another team, an
+    unknown phase or a measure of another OCMW is a clear error, never data."""
+
+    counsellor = forms.TypedChoiceField(
+        label=_("Counsellor"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose a counsellor of a team you lead.")},
+    )
+    phase = forms.ChoiceField(
+        label=_("Phase"),
+        required=False,
+        choices=[("", _("All phases")), *[(p, label) for p, label in Phase.choices if p in PHASES]],
+        error_messages={"invalid_choice": _("Choose one of the seven phases.")},
+    )
+    overdue = forms.ChoiceField(
+        label=_("Overdue task"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a kind of task from the list.")},
+    )
+    age = forms.ChoiceField(
+        label=_("Age group"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose an age group from the list.")},
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a language from the list.")},
+    )
+    min_days_in_phase = forms.IntegerField(
+        label=_("At least … days in the phase"),
+        required=False,
+        min_value=0,
+        max_value=36500,
+        error_messages={
+            "invalid": _("Give the number of days as a whole number."),
+            "min_value": _("Give 0 days or more."),
+            "max_value": _("Give at most 36500 days."),
+        },
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("Unknown sort order.")},
+    )
+
+    def __init__(
+        self, *args, staff, kinds, ages, languages, sorts, extra_filters=(), user=None, **kwargs
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["counsellor"].choices = [
+            ("", _("All")),
+            *[(person.pk, _staff_label(person)) for person in staff],
+        ]
+        self.fields["overdue"].choices = [("", _("Any kind")), *kinds]
+        self.fields["age"].choices = [("", _("All ages")), *ages]
+        self.fields["language"].choices = [("", _("All languages")), *languages]
+        self.fields["sort"].choices = [(value, value) for value in sorts]
+        self.extra_filters = list(extra_filters)
+        for case_filter in self.extra_filters:
+            self.fields[case_filter.name] = forms.ChoiceField(
+                label=case_filter.label,
+                required=False,
+                choices=[("", case_filter.empty_label or _("All")), *case_filter.choices(user)],
+                error_messages={"invalid_choice": _("Choose a value from the list.")},
+            )
+        _style(self)
+
+    def extra_values(self) -> list[tuple]:
+        """``(CaseListFilter, value)`` for each registered filter that was given."""
+        return [
+            (case_filter, self.cleaned_data[case_filter.name])
+            for case_filter in self.extra_filters
+            if self.cleaned_data.get(case_filter.name)
+        ]
+
+    def filter_fields(self):
+        return [field for field in self if field.name != "sort"]
+
+
+class IdListField(forms.Field):
+    """The ids of the selected rows (checkboxes named alike)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {
+        "required": _("Select at least one client."),
+        "invalid": _("The selection is not valid; select the clients again."),
+        "too_many": _("Select at most %(max)d clients at once."),
+    }
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        try:
+            ids = [int(item) for item in value]
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if any(item <= 0 for item in ids):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        ids = list(dict.fromkeys(ids))
+        if len(ids) > REASSIGN_MAX:
+            raise ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": REASSIGN_MAX}
+            )
+        return ids
+
+
+class ReassignForm(StyledForm):
+    """Reassign the selected trajectories to another counsellor of the team."""
+
+    trajectories = IdListField()
+    to_counsellor = forms.TypedChoiceField(
+        label=_("New counsellor"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose the counsellor who takes over."),
+            "invalid_choice": _("Choose a counsellor of a team you lead."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Handover note"),
+        max_length=REASSIGN_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": REASSIGN_NOTE_MAX}),
+        help_text=_("Lands in each client's journal and in the new counsellor's notification."),
+        error_messages={
+            "required": _("Write a handover note for the new counsellor."),
+            "max_length": _("Keep the handover note under 2,000 characters."),
+        },
+    )
+    confirm_over_limit = forms.BooleanField(
+        label=_("I confirm: reassign even though this exceeds the counsellor's hard limit."),
+        required=False,
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, counsellors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.counsellors = {person.pk: person for person in counsellors}
+        self.fields["to_counsellor"].choices = [
+            ("", "—"),
+            *[
+                (
+                    person.pk,
+                    _("%(name)s (%(count)d open, limit %(limit)d)")
+                    % {
+                        "name": _staff_label(person),
+                        "count": person.open_count,
+                        "limit": person.caseload_soft_limit,
+                    },
+                )
+                for person in counsellors
+            ],
+        ]
+        if not self.is_bound:
+            self.initial.setdefault("submission_key", uuid.uuid4())
+
+    def selected_ids(self) -> set[int]:
+        """The selection as posted, also when the form is not valid (to keep it)."""
+        if not self.is_bound:
+            return set()
+        try:
+            return set(self.fields["trajectories"].to_python(self.data.getlist("trajectories")))
+        except ValidationError:
+            return set()
+
+    def target(self):
+        return self.counsellors[self.cleaned_data["to_counsellor"]]

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core import signing
 from django.db.models import (
     Case,
+    Count,
     DateTimeField,
+    Exists,
     F,
     Func,
     IntegerField,
@@ -25,8 +31,9 @@ from django.db.models import (
     When,
     prefetch_related_objects,
 )
-from django.db.models.functions import TruncTime
+from django.db.models.functions import Coalesce, TruncTime
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ocmw import registries
 from ocmw.models import Client, Notification, Role, Team, TeamService, User
@@ -457,3 +464,280 @@ def notifications_for(*, user: User) -> QuerySet[Notification]:
 
 def open_phase_choices() -> list[tuple[str, str]]:
     return [(value, label) for value, label in Phase.choices if value in PHASES]
+
+
+# --- the team case list (team leads) ------------------------------------------------------
+
+# The age groups of the GPMI statistics (same keys and labels), as age in whole
+# years: ``(key, label, from_age, below_age)``. Kept here, below both apps, so the
+# case list filters by the groups the statistics report without importing gpmi.
+AGE_GROUPS: list[tuple[str, Any, int | None, int | None]] = [
+    ("under_25", gettext_lazy("Under 25"), None, 25),
+    ("25_44", gettext_lazy("25–44"), 25, 45),
+    ("45_plus", gettext_lazy("45 and over"), 45, None),
+]
+
+TEAM_CASES_PAGE_SIZE = 50
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` earlier; 29 February becomes 28 February.
+
+    A person born on or before this day has had their ``years``-th birthday by
+    ``day`` (PostgreSQL's ``AGE()`` agrees: someone born on 29 February turns a
+    year older on 1 March in a common year).
+    """
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_group_q(key: str, today: datetime.date) -> Q:
+    """Clients (seen from a trajectory) whose age today falls in the group ``key``."""
+    for group_key, _label, from_age, below_age in AGE_GROUPS:
+        if group_key != key:
+            continue
+        q = Q()
+        if from_age is not None:
+            q &= Q(client__birth_date__lte=_years_before(today, from_age))
+        if below_age is not None:
+            q &= Q(client__birth_date__gt=_years_before(today, below_age))
+        return q
+    raise ValueError(key)
+
+
+def team_case_staff(*, team_ids: list[int]) -> list[User]:
+    """Active staff of the teams who guide trajectories, each with ``open_count``:
+    the counsellor filter's and the reassignment's choices, in one query."""
+    if not team_ids:
+        return []
+    open_count = (
+        Trajectory.objects.open()
+        .filter(counsellor_id=OuterRef("pk"))
+        .order_by()
+        .values("counsellor_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return list(
+        User.objects.filter(
+            pk__in=User.objects.filter(teams__in=team_ids, is_active=True).values("pk"),
+            roles__overlap=[Role.COUNSELLOR, Role.SOCIAL_WORKER],
+        )
+        .annotate(
+            open_count=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
+            team_ids=ArrayAgg("teams__pk", filter=Q(teams__in=team_ids), distinct=True),
+        )
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
+def team_cases(
+    *,
+    user: User,
+    team_ids: list[int],
+    counsellor_id: int | None = None,
+    phase: str = "",
+    overdue: str = "",
+    age: str = "",
+    language: str = "",
+    min_days_in_phase: int | None = None,
+    extra: list[tuple[Any, str]] = (),
+    today: datetime.date | None = None,
+) -> QuerySet[Trajectory]:
+    """The open trajectories of ``team_ids`` (the teams the user leads, from
+    ``led_team_ids``), filtered, with what each row of the case list shows.
+
+    Scoped by ``Trajectory.objects.visible_to(user)`` as well, so a team id the
+    user does not lead can never bring another team's or OCMW's files back.
+
+    - ``overdue``: the client has an open task of this kind whose due date has
+      passed (a snoozed task is not overdue: someone gave a reason to wait; the
+      team overview counts the same way);
+    - ``age``: a key of ``AGE_GROUPS``, the client's age today;
+    - ``language``: the client's preferred language;
+    - ``min_days_in_phase``: at least this many whole days in the current phase;
+    - ``extra``: ``(CaseListFilter, value)`` pairs of ``trajecten.registries``.
+
+    Each row is annotated with ``phase_order`` (1..7, for sorting) and
+    ``overdue_kinds`` (the kinds of the client's overdue active tasks), in the
+    same query.
+    """
+    from ocmw.models import Task, TaskStatus
+
+    today = today or timezone.localdate()
+    qs = Trajectory.objects.visible_to(user).open().filter(team_id__in=team_ids)
+    if counsellor_id:
+        qs = qs.filter(counsellor_id=counsellor_id)
+    if phase:
+        qs = qs.filter(phase=phase)
+    overdue_tasks = Task.objects.filter(
+        client_id=OuterRef("client_id"), status=TaskStatus.OPEN, due_date__lt=today
+    )
+    if overdue:
+        qs = qs.filter(Exists(overdue_tasks.filter(kind=overdue)))
+    if age:
+        qs = qs.filter(age_group_q(age, today))
+    if language:
+        qs = qs.filter(client__preferred_language=language)
+    if min_days_in_phase is not None:
+        qs = qs.filter(phase_since__lte=timezone.now() - datetime.timedelta(days=min_days_in_phase))
+    for case_filter, value in extra:
+        qs = case_filter.apply(qs, value)
+    return qs.select_related("client", "counsellor", "team").annotate(
+        phase_order=PHASE_ORDER,
+        overdue_kinds=ArraySubquery(
+            overdue_tasks.order_by().values("kind").distinct().order_by("kind")
+        ),
+    )
+
+
+# Keyset (cursor) paging of the team case list: each sort is a list of columns
+# (path, descending, type), the trajectory id breaking ties. A page is "the next
+# 50 rows after (or before) this key", an index-friendly WHERE instead of an
+# OFFSET that reads and throws away every earlier row, so the last page costs
+# what the first does. The cursor is the sort and the key of the edge row,
+# signed so a tampered or stale link is refused instead of misread.
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    path: str
+    kind: type
+    descending: bool = False
+
+
+TEAM_CASE_SORTS: dict[str, tuple[SortColumn, ...]] = {
+    "name": (SortColumn("client__last_name", str), SortColumn("client__first_name", str)),
+    "counsellor": (
+        SortColumn("counsellor__first_name", str),
+        SortColumn("counsellor__last_name", str),
+        SortColumn("client__last_name", str),
+        SortColumn("client__first_name", str),
+    ),
+    # By phase, and within a phase the longest waiting first.
+    "phase": (SortColumn("phase_order", int), SortColumn("phase_since", datetime.datetime)),
+    # "days" is time in the phase: ascending means the most recent moves first.
+    "days": (SortColumn("phase_since", datetime.datetime, descending=True),),
+    "opened": (SortColumn("opened_on", datetime.date),),
+}
+TEAM_CASE_SORT_CHOICES = [value for key in TEAM_CASE_SORTS for value in (key, f"-{key}")]
+_CURSOR_SALT = "trajecten.team_cases.cursor"
+
+
+class InvalidCursor(ValueError):
+    """A page link that was tampered with, or made for another sort order."""
+
+
+def _sort_columns(sort: str) -> list[SortColumn]:
+    flip = sort.startswith("-")
+    base = TEAM_CASE_SORTS[sort.lstrip("-")]
+    columns = [SortColumn(c.path, c.kind, c.descending != flip) for c in base]
+    return [*columns, SortColumn("pk", int, flip)]
+
+
+def _row_value(row: Trajectory, path: str) -> Any:
+    value: Any = row
+    for part in path.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
+
+
+def _decode_value(raw: Any, kind: type) -> Any:
+    if kind is datetime.datetime:
+        return datetime.datetime.fromisoformat(raw)
+    if kind is datetime.date:
+        return datetime.date.fromisoformat(raw)
+    if kind is int and isinstance(raw, int) and not isinstance(raw, bool):
+        return raw
+    if kind is str and isinstance(raw, str):
+        return raw
+    raise TypeError(raw)
+
+
+def encode_cursor(sort: str, direction: str, row: Trajectory) -> str:
+    key = [_encode_value(_row_value(row, c.path)) for c in _sort_columns(sort)]
+    return signing.dumps({"s": sort, "d": direction, "k": key}, salt=_CURSOR_SALT, compress=True)
+
+
+def decode_cursor(cursor: str, sort: str) -> tuple[str, list[Any]]:
+    """``(direction, key)`` of a cursor made for ``sort``; ``InvalidCursor`` otherwise."""
+    try:
+        data = signing.loads(cursor, salt=_CURSOR_SALT)
+        columns = _sort_columns(sort)
+        if data["s"] != sort or data["d"] not in ("next", "prev"):
+            raise InvalidCursor(cursor)
+        if len(data["k"]) != len(columns):
+            raise InvalidCursor(cursor)
+        key = [_decode_value(raw, c.kind) for raw, c in zip(data["k"], columns, strict=True)]
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise InvalidCursor(cursor) from exc
+    return data["d"], key
+
+
+def _beyond(columns: list[SortColumn], key: list[Any], *, backwards: bool) -> Q:
+    """Rows strictly after ``key`` in the order of ``columns`` (before it, backwards):
+    (a > x) or (a = x and b > y) or (a = x and b = y and id > z) ..."""
+    beyond = Q(pk__in=[])
+    equal = Q()
+    for column, value in zip(columns, key, strict=True):
+        later = column.descending == backwards
+        beyond |= equal & Q(**{f"{column.path}__{'gt' if later else 'lt'}": value})
+        equal &= Q(**{column.path: value})
+    return beyond
+
+
+def _ordering(columns: list[SortColumn], *, backwards: bool = False) -> list[Any]:
+    return [F(c.path).desc() if c.descending != backwards else F(c.path).asc() for c in columns]
+
+
+def team_case_ordering(sort: str) -> list[Any]:
+    """The ORDER BY of a sort of the team case list (the export's order)."""
+    return _ordering(_sort_columns(sort))
+
+
+@dataclass
+class KeysetPage:
+    rows: list[Trajectory]
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+
+
+def keyset_page(
+    qs: QuerySet[Trajectory],
+    *,
+    sort: str,
+    cursor: str | None = None,
+    size: int = TEAM_CASES_PAGE_SIZE,
+) -> KeysetPage:
+    """One page of ``qs`` in the order ``sort``, after or before the cursor's row
+    (one query). Raises ``InvalidCursor`` for a cursor it cannot use."""
+    columns = _sort_columns(sort)
+    direction, key = decode_cursor(cursor, sort) if cursor else ("next", None)
+    backwards = direction == "prev"
+    page_qs = qs
+    if key is not None:
+        page_qs = page_qs.filter(_beyond(columns, key, backwards=backwards))
+    rows = list(page_qs.order_by(*_ordering(columns, backwards=backwards))[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        has_previous, has_next = more, True
+    else:
+        has_previous, has_next = key is not None, more
+    if key is not None and not rows:
+        # Every row beyond the cursor is gone meanwhile: start from the top.
+        return keyset_page(qs, sort=sort, size=size)
+    return KeysetPage(
+        rows=rows,
+        next_cursor=encode_cursor(sort, "next", rows[-1]) if has_next and rows else None,
+        previous_cursor=encode_cursor(sort, "prev", rows[0]) if has_previous and rows else None,
+    )

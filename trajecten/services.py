@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
 
-from ocmw.models import Client, Role, Team, User
+from ocmw.models import Client, Role, SubmissionKey, Team, User
 from ocmw.services import notify
 from trajecten.models import (
     PHASES,
     Action,
     ClosingReason,
     Contact,
+    ContactType,
     Evaluation,
     Goal,
     GoalProgress,
@@ -518,3 +522,225 @@ def evaluation_record(
             row.evaluation = evaluation
         GoalProgress.objects.bulk_create(rows)
     return evaluation
+
+
+# --- reassignment ------------------------------------------------------------------------
+
+REASSIGN_NOTE_MAX = 2000
+# The journal type of a handover note until the journal has a "handover" type of
+# its own: an internal consultation about the client.
+HANDOVER_CONTACT_TYPE = ContactType.CONSULTATION
+
+
+class OverHardLimit(ValidationError):
+    """The move would take the counsellor above their hard caseload limit."""
+
+    def __init__(self, counsellor: User, *, open_count: int, after: int):
+        self.counsellor, self.open_count, self.after = counsellor, open_count, after
+        self.limit = counsellor.caseload_hard_limit
+        super().__init__(
+            _(
+                "%(name)s would have %(after)d open trajectories, above their hard limit "
+                "of %(limit)d. Confirm to reassign anyway."
+            )
+            % {"name": counsellor, "after": after, "limit": self.limit},
+            code="over_hard_limit",
+        )
+
+
+@dataclass
+class ReassignResult:
+    moved: list[Trajectory] = field(default_factory=list)
+    # Already with the new counsellor: nothing to do, no second journal note.
+    unchanged: list[Trajectory] = field(default_factory=list)
+    # The new counsellor's open trajectories afterwards, and whether that is above
+    # their soft limit (a warning, not a refusal).
+    open_count: int = 0
+    over_soft_limit: bool = False
+    # A form submitted twice: the first submission did the work.
+    repeated: bool = False
+
+
+def _handover_text(*, previous: User, target: User, note: str) -> str:
+    return _("Handover from %(from)s to %(to)s: %(note)s") % {
+        "from": previous,
+        "to": target,
+        "note": note,
+    }
+
+
+@transaction.atomic
+def trajectories_reassign(
+    *,
+    actor: User,
+    trajectory_ids: list[int],
+    to_counsellor: User,
+    note: str,
+    confirm_over_limit: bool = False,
+    submission_key: uuid.UUID | None = None,
+) -> ReassignResult:
+    """A team lead hands one or more open trajectories of their team(s) to another
+    counsellor of the same team, with a handover note.
+
+    All or nothing, under row locks (the new counsellor's row first, so two moves
+    to the same person count their caseload one after the other; then the
+    trajectories by id). For each trajectory that changes hands: the counsellor
+    changes (version + 1, a "counsellor changed" move in its history), the note
+    lands in the client's journal written by the team lead, the client's active
+    tasks of the previous counsellor follow the client, and the new counsellor
+    gets a notification linking to the file.
+
+    Refused with a message and no change: a target outside the lead's teams or
+    not a member of a trajectory's team, a target who is not a counsellor, a
+    closed trajectory, a trajectory of a team the actor does not lead, a missing
+    note, and a move beyond the target's hard caseload limit unless
+    ``confirm_over_limit``. A trajectory the actor may not see at all (another
+    OCMW) raises ``Trajectory.DoesNotExist`` (a 404 for the pages).
+
+    A repeated ``submission_key`` (double click, resent form) does nothing the
+    second time, and a trajectory already with the new counsellor is left alone,
+    so no file is reassigned twice or gets two journal notes.
+    """
+    if not getattr(actor, "is_authenticated", False) or actor.ocmw_id is None:
+        raise PermissionDenied
+    if not actor.is_team_lead:
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Write a handover note for the new counsellor.")})
+    if len(note) > REASSIGN_NOTE_MAX:
+        raise ValidationError({"note": _("Keep the handover note under 2,000 characters.")})
+    ids = sorted({int(pk) for pk in trajectory_ids})
+    if not ids:
+        raise ValidationError({"trajectories": _("Select at least one client.")})
+    if submission_key is not None:
+        key, created = SubmissionKey.objects.get_or_create(
+            key=submission_key, defaults={"user": actor, "result_url": ""}
+        )
+        if not created:
+            if key.user_id != actor.pk:
+                raise PermissionDenied
+            if key.result_url:
+                return ReassignResult(repeated=True)
+    led = set(actor.teams.values_list("pk", flat=True))
+    target = (
+        User.objects.select_for_update().filter(pk=to_counsellor.pk, ocmw_id=actor.ocmw_id).first()
+    )
+    if target is None:
+        raise ValidationError({"to_counsellor": _("Choose a counsellor of a team you lead.")})
+    if not target.is_active or not target.is_counsellor:
+        raise ValidationError(
+            {
+                "to_counsellor": _("%(name)s is not a counsellor; choose a counsellor.")
+                % {"name": target}
+            }
+        )
+    target_teams = set(target.teams.values_list("pk", flat=True))
+    if not target_teams & led:
+        raise ValidationError(
+            {"to_counsellor": _("%(name)s is not a member of a team you lead.") % {"name": target}}
+        )
+    visible = Trajectory.objects.visible_to(actor).filter(pk__in=ids).values("pk")
+    trajectories = list(
+        Trajectory.objects.select_for_update(of=("self",))
+        .filter(pk__in=visible)
+        .select_related("client", "counsellor", "team")
+        .order_by("pk")
+    )
+    if len(trajectories) != len(ids):
+        raise Trajectory.DoesNotExist
+    errors = []
+    for trajectory in trajectories:
+        names = {"client": trajectory.client, "team": trajectory.team, "name": target}
+        if trajectory.team_id not in led:
+            errors.append(_("%(client)s: the trajectory is not in a team you lead.") % names)
+        elif not trajectory.is_open:
+            errors.append(_("%(client)s: the trajectory is closed.") % names)
+        elif trajectory.team_id not in target_teams:
+            errors.append(_("%(client)s: %(name)s is not a member of %(team)s.") % names)
+    if errors:
+        raise ValidationError({"trajectories": errors})
+
+    moving = [t for t in trajectories if t.counsellor_id != target.pk]
+    result = ReassignResult(
+        moved=moving, unchanged=[t for t in trajectories if t.counsellor_id == target.pk]
+    )
+    open_count = Trajectory.objects.open().filter(counsellor=target).count()
+    result.open_count = open_count + len(moving)
+    if moving and result.open_count > target.caseload_hard_limit and not confirm_over_limit:
+        raise OverHardLimit(target, open_count=open_count, after=result.open_count)
+    result.over_soft_limit = result.open_count > target.caseload_soft_limit
+    if moving:
+        _reassign(actor=actor, trajectories=moving, target=target, note=note)
+    if submission_key is not None:
+        SubmissionKey.objects.filter(key=submission_key).update(
+            result_url=reverse("trajecten:team_cases")
+        )
+    return result
+
+
+def _reassign(*, actor: User, trajectories: list[Trajectory], target: User, note: str) -> None:
+    """The writes of a reassignment, set-based: one statement per kind of row."""
+    from ocmw.models import ACTIVE_TASK_STATUSES, Notification, Task
+
+    now, today = timezone.now(), timezone.localdate()
+    contacts, changes, notifications = [], [], []
+    for trajectory in trajectories:
+        text = _handover_text(previous=trajectory.counsellor, target=target, note=note)
+        contacts.append(
+            Contact(
+                client=trajectory.client,
+                trajectory=trajectory,
+                date=today,
+                type=HANDOVER_CONTACT_TYPE,
+                # A handover is a minute of the team lead's time, shared by the
+                # clients handed over together (the staff time report).
+                duration_minutes=1,
+                shared_with=min(len(trajectories), 32767),
+                staff=actor,
+                summary=text[:10000],
+            )
+        )
+        changes.append(
+            PhaseChange(
+                trajectory=trajectory,
+                kind=TransitionKind.REASSIGN,
+                from_phase=trajectory.phase,
+                to_phase=trajectory.phase,
+                by=actor,
+                at=now,
+                reason=text[:2000],
+            )
+        )
+        notifications.append(
+            Notification(
+                recipient=target,
+                message=gettext_noop("%(client)s was reassigned to you by %(actor)s: %(note)s"),
+                params={"client": str(trajectory.client), "actor": str(actor), "note": note[:200]},
+                link=_client_file_url(trajectory.client)[:500],
+            )
+        )
+    # Every note differs only by client and previous counsellor: checking one
+    # checks the shape of all (date, type, duration, length), without a query
+    # per row for its foreign keys.
+    contacts[0].full_clean(exclude=["client", "trajectory", "staff"])
+    tasks_of_previous = Q(pk__in=[])
+    for trajectory in trajectories:
+        tasks_of_previous |= Q(
+            client_id=trajectory.client_id, responsible_id=trajectory.counsellor_id
+        )
+    with pghistory.context(user=actor.pk):
+        Trajectory.objects.filter(pk__in=[t.pk for t in trajectories]).update(
+            counsellor=target, version=F("version") + 1
+        )
+        Contact.objects.bulk_create(contacts)
+        PhaseChange.objects.bulk_create(changes)
+        # The reminders scan would move them at its next run; the new counsellor
+        # should see them now.
+        Task.objects.filter(tasks_of_previous, status__in=ACTIVE_TASK_STATUSES).update(
+            responsible=target
+        )
+        Notification.objects.bulk_create(notifications)
+    for trajectory in trajectories:
+        trajectory.counsellor = target
+        trajectory.version += 1

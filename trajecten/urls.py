@@ -6,6 +6,8 @@ app_name = "trajecten"
 
 urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
+    path("team/cases/", views.team_cases, name="team_cases"),
+    path("team/cases/export/<str:fmt>/", views.team_cases_export, name="team_cases_export"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("clients/<int:pk>/referral/", views.referral_create, name="referral_create"),
@@ -36,4 +38,5 @@ urlpatterns = [
     path("goals/<int:pk>/status/", views.goal_status, name="goal_status"),
     path("goals/<int:pk>/actions/new/", views.action_create, name="action_create"),
     path("actions/<int:pk>/done/", views.action_done, name="action_done"),
+    path("team/analytics/", views.analytics, name="analytics"),
 ]

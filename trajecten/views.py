@@ -8,24 +8,28 @@ a successful post redirects back to the client file (post/redirect/get).
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ocmw import selectors as core_selectors
 from ocmw import services as core_services
-from ocmw.models import AccessAction, Client
+from ocmw.models import AccessAction, Client, PreferredLanguage
+from trajecten import analytics as team_analytics
 from trajecten import forms, hooks, selectors, services
+from trajecten import registries as case_list_registry
 from trajecten.models import Phase, ReferralStatus, Trajectory, case_clients
 
 PAGE_SIZE = 25
@@ -99,36 +103,26 @@ def caseload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     led = selectors.led_team_ids(user)
     scope = request.GET.get("scope") or ("team" if led and not user.is_counsellor else "mine")
-    if scope not in ("mine", "team") or (scope == "team" and not led):
-        scope = "mine"
+    if scope == "team" and led:
+        # The teams' caseload is the team case list: filters, cursor paging,
+        # export and reassignment. Its filters (counsellor, phase) carry over.
+        params = {key: value for key in ("counsellor", "phase") if (value := request.GET.get(key))}
+        url = reverse("trajecten:team_cases")
+        return redirect(f"{url}?{urlencode(params)}" if params else url)
     sort = request.GET.get("sort", "name")
     if sort not in selectors.CASELOAD_SORTS:
         sort = "name"
     filters = forms.CaseloadFilterForm(request.GET or None)
     phase = filters.cleaned_data.get("phase", "") if filters.is_valid() else ""
-    counsellor_id = 0
-    if scope == "team":
-        try:
-            counsellor_id = int(request.GET.get("counsellor") or 0)
-        except ValueError:
-            counsellor_id = 0
-    rows = selectors.caseload(
-        user=user,
-        phase=phase,
-        sort=sort,
-        team_ids=led if scope == "team" else None,
-        counsellor_id=counsellor_id,
-    )
+    rows = selectors.caseload(user=user, phase=phase, sort=sort)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": selectors.with_activity_summaries(page.object_list),
         "filters": filters if filters.is_bound else forms.CaseloadFilterForm(),
-        "scope": scope,
-        "show_counsellor": scope == "team",
+        "scope": "mine",
+        "show_counsellor": False,
         "can_see_team": bool(led),
-        "counsellors": selectors.team_counsellors(team_ids=led) if scope == "team" else [],
-        "counsellor_id": counsellor_id,
         "phase": phase,
         "sort": sort,
     }
@@ -376,7 +370,8 @@ def referral_decline(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     client = _client_or_404(request, pk, edit=True)
-    form = forms.ContactForm(request.POST or None, initial={"date": timezone.localdate()})
+    initial = {"date": timezone.localdate(), **forms.ContactForm.initial_from_query(request.GET)}
+    form = forms.ContactForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             contact = services.contact_record(
@@ -600,3 +595,403 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     if link and url_has_allowed_host_and_scheme(link, {request.get_host()}, request.is_secure()):
         return redirect(link)
     return redirect("trajecten:notifications")
+
+
+# --- trajectory analytics (team leads) ----------------------------------------------------
+
+
+@login_required
+@never_cache
+def analytics(request: HttpRequest) -> HttpResponse:
+    """Time per phase, moves between phases, endings, outcomes and retention for a
+    period and one (or all) of the teams the user leads: every section registered in
+    ``ocmw.registries.analytics_sections`` (``trajecten.analytics``)."""
+    if not team_analytics.may_see_analytics(request.user):
+        raise PermissionDenied
+    teams = list(team_analytics.led_teams(request.user))
+    form, query = team_analytics.AnalyticsQuery.from_params(request.GET, teams=teams)
+    context = {"form": form, "query": query, "teams": teams, "given": request.GET}
+    if query is None:
+        return render(request, "trajecten/analytics.html", context, status=400)
+    context["sections"] = team_analytics.collect_sections(query.team_ids, query.start, query.end)
+    return render(request, "trajecten/analytics.html", context)
+
+
+# --- the team case list (team leads) ------------------------------------------------------
+
+TEAM_CASE_COLUMNS = [
+    ("name", gettext_lazy("Client")),
+    ("counsellor", gettext_lazy("Counsellor")),
+    ("phase", gettext_lazy("Phase")),
+    ("days", gettext_lazy("Days in phase")),
+    ("opened", gettext_lazy("Opened on")),
+]
+EXPORT_CHUNK = 2000
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _led_teams_or_403(request: HttpRequest) -> list[int]:
+    """The teams the user leads; only team leads have a team case list."""
+    user = request.user
+    if user.ocmw_id is None or not user.is_team_lead:
+        raise PermissionDenied
+    led = selectors.led_team_ids(user)
+    if not led:
+        raise PermissionDenied
+    return led
+
+
+def _team_case_filters(request: HttpRequest, staff: list) -> forms.TeamCaseFilterForm:
+    from ocmw.reminders import kind_labels
+
+    return forms.TeamCaseFilterForm(
+        request.GET,
+        staff=staff,
+        kinds=[(kind, str(label)) for kind, label in kind_labels().items()],
+        ages=[(key, label) for key, label, _from, _below in selectors.AGE_GROUPS],
+        languages=PreferredLanguage.choices,
+        sorts=selectors.TEAM_CASE_SORT_CHOICES,
+        extra_filters=case_list_registry.sorted_case_list_filters(),
+        user=request.user,
+    )
+
+
+def _team_case_rows(request: HttpRequest, filters: forms.TeamCaseFilterForm, led: list[int]):
+    data = filters.cleaned_data
+    return selectors.team_cases(
+        user=request.user,
+        team_ids=led,
+        counsellor_id=data["counsellor"],
+        phase=data["phase"],
+        overdue=data["overdue"],
+        age=data["age"],
+        language=data["language"],
+        min_days_in_phase=data["min_days_in_phase"],
+        extra=filters.extra_values(),
+    )
+
+
+def _url_with(request: HttpRequest, path: str = "", **changes) -> str:
+    """``path`` (default: this page) with the current query string, some values
+    changed and those given as None dropped."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    query = params.urlencode()
+    return f"{path or request.path}?{query}" if query else (path or request.path)
+
+
+def _sort_headers(request: HttpRequest, sort: str) -> list[dict]:
+    headers = []
+    for key, label in TEAM_CASE_COLUMNS:
+        state = "ascending" if sort == key else ("descending" if sort == f"-{key}" else "")
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "state": state,
+                "url": _url_with(request, sort=f"-{key}" if sort == key else key, cursor=None),
+            }
+        )
+    return headers
+
+
+def _reassigned_messages(request: HttpRequest, result, target) -> None:
+    if result.repeated:
+        messages.info(request, _("This reassignment was already done; nothing changed again."))
+        return
+    if result.moved:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d client reassigned to %(name)s; the handover note is in the journal.",
+                "%(count)d clients reassigned to %(name)s; the handover note is in each journal.",
+                len(result.moved),
+            )
+            % {"count": len(result.moved), "name": target},
+        )
+    if result.unchanged:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d client was already with %(name)s and was left as it was.",
+                "%(count)d clients were already with %(name)s and were left as they were.",
+                len(result.unchanged),
+            )
+            % {"count": len(result.unchanged), "name": target},
+        )
+    if result.over_soft_limit:
+        messages.warning(
+            request,
+            _("%(name)s now has %(count)d open trajectories, above their soft limit of %(limit)d.")
+            % {"name": target, "count": result.open_count, "limit": target.caseload_soft_limit},
+        )
+
+
+@login_required
+@never_cache
+def team_cases(request: HttpRequest) -> HttpResponse:
+    """Every open trajectory of the teams the user leads: filtered, sorted, paged by
+    cursor, exportable; and the bulk reassignment of the selected rows (POST)."""
+    led = _led_teams_or_403(request)
+    staff = selectors.team_case_staff(team_ids=led)
+    counsellors = [person for person in staff if person.is_counsellor]
+    export = request.GET.get("format", "") if request.method == "GET" else ""
+    if export in EXPORT_FORMATS:
+        # ``?format=csv`` is the same as /team/cases/export/csv/.
+        return _team_cases_export(request, export, led=led, staff=staff)
+    filters = _team_case_filters(request, staff)
+    if export and filters.is_valid():
+        filters.add_error(None, _("Unknown export format: choose CSV or XLSX."))
+    status = 200
+    reassign_form = forms.ReassignForm(request.POST or None, counsellors=counsellors)
+    over_limit = False
+    if request.method == "POST":
+        if reassign_form.is_valid():
+            data = reassign_form.cleaned_data
+            target = reassign_form.target()
+            try:
+                result = services.trajectories_reassign(
+                    actor=request.user,
+                    trajectory_ids=data["trajectories"],
+                    to_counsellor=target,
+                    note=data["note"],
+                    confirm_over_limit=data["confirm_over_limit"],
+                    submission_key=data["submission_key"],
+                )
+            except Trajectory.DoesNotExist:
+                raise Http404
+            except ValidationError as exc:
+                over_limit = isinstance(exc, services.OverHardLimit)
+                reassign_form.add_service_error(exc)
+            else:
+                _reassigned_messages(request, result, target)
+                return redirect(request.get_full_path())
+        status = 400
+    context: dict = {
+        "filters": filters,
+        "reassign_form": reassign_form,
+        "over_limit": over_limit or bool(reassign_form.data.get("confirm_over_limit")),
+        "rows": [],
+        "count": None,
+        "sort": "name",
+        "cursor_invalid": False,
+    }
+    selected = reassign_form.selected_ids()
+    if filters.is_valid():
+        sort = filters.cleaned_data["sort"] or "name"
+        qs = _team_case_rows(request, filters, led)
+        try:
+            page = selectors.keyset_page(qs, sort=sort, cursor=request.GET.get("cursor") or None)
+        except selectors.InvalidCursor:
+            context["cursor_invalid"] = True
+            page = selectors.keyset_page(qs, sort=sort)
+        labels = _task_kind_labels()
+        rows = selectors.with_activity_summaries(page.rows)
+        for row in rows:
+            row.overdue_labels = [str(labels.get(kind, kind)) for kind in row.overdue_kinds]
+        context.update(
+            rows=rows,
+            count=qs.count(),
+            sort=sort,
+            headers=_sort_headers(request, sort),
+            next_url=_url_with(request, cursor=page.next_cursor) if page.next_cursor else "",
+            previous_url=(
+                _url_with(request, cursor=page.previous_cursor) if page.previous_cursor else ""
+            ),
+            export_csv=_url_with(
+                request, reverse("trajecten:team_cases_export", args=["csv"]), cursor=None
+            ),
+            export_xlsx=_url_with(
+                request, reverse("trajecten:team_cases_export", args=["xlsx"]), cursor=None
+            ),
+        )
+    else:
+        status = 400
+    shown = {row.pk for row in context["rows"]}
+    context.update(selected=selected, hidden_selected=sorted(selected - shown))
+    return render(request, "trajecten/team_cases.html", context, status=status)
+
+
+def _task_kind_labels() -> dict:
+    from ocmw.reminders import kind_labels
+
+    return kind_labels()
+
+
+def _export_header() -> list[str]:
+    return [
+        _("File number"),
+        _("Last name"),
+        _("First name"),
+        _("Counsellor"),
+        _("Team"),
+        _("Phase"),
+        _("In this phase since"),
+        _("Days in phase"),
+        _("Opened on"),
+        _("Preferred language"),
+        _("Overdue tasks"),
+        _("Current activity"),
+    ]
+
+
+def _export_rows(qs, *, today):
+    """Each trajectory as a row of values (dates as dates), in chunks of 2,000:
+    a server-side cursor feeds them, and the activity summaries are asked once
+    per chunk, so memory holds one chunk whatever the size of the list."""
+    from itertools import islice
+
+    labels = _task_kind_labels()
+    languages = dict(PreferredLanguage.choices)
+    iterator = qs.iterator(chunk_size=EXPORT_CHUNK)
+    while chunk := list(islice(iterator, EXPORT_CHUNK)):
+        for row in selectors.with_activity_summaries(chunk, today=today):
+            client = row.client
+            yield [
+                client.file_number,
+                client.last_name,
+                client.first_name,
+                str(row.counsellor),
+                row.team.name,
+                hooks.phase_label(row.phase),
+                timezone.localtime(row.phase_since).date(),
+                row.days_in_phase,
+                row.opened_on,
+                str(languages.get(client.preferred_language, client.preferred_language)),
+                ", ".join(str(labels.get(kind, kind)) for kind in row.overdue_kinds),
+                row.activity_summary,
+            ]
+
+
+# A cell starting with one of these is a formula to a spreadsheet: "=HYPERLINK(...)"
+# typed as a client's name must stay text (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_safe(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    text = str(value)
+    if isinstance(value, str) and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands back what it is given (csv.writer
+    then produces one line at a time for the streaming response)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_stream(qs, *, language: str, today):
+    import csv
+
+    with translation.override(language):
+        writer = csv.writer(_Echo(), delimiter=";")
+        # A BOM and semicolons: what Excel expects with Belgian settings.
+        yield "\ufeff" + writer.writerow(_export_header())
+        for values in _export_rows(qs, today=today):
+            yield writer.writerow([_csv_safe(value) for value in values])
+
+
+def _xlsx_file(qs, *, today):
+    """The workbook in openpyxl's write-only mode (rows go straight to a temporary
+    file), saved into a spooled temporary file: memory stays bounded."""
+    import tempfile
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("Team case list"))[:31])
+    sheet.freeze_panes = "D2"
+    for column, width in zip(
+        "ABCDEFGHIJKL", (12, 22, 18, 24, 24, 28, 14, 10, 12, 12, 30, 40), strict=True
+    ):
+        sheet.column_dimensions[column].width = width
+    bold = Font(bold=True)
+    header = []
+    for title in _export_header():
+        cell = WriteOnlyCell(sheet, value=str(title))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for values in _export_rows(qs, today=today):
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                # Text stays text: never a formula, whatever it starts with.
+                cell.data_type = "s"
+            elif isinstance(value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
+            cells.append(cell)
+        sheet.append(cells)
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    workbook.save(spooled)
+    spooled.seek(0)
+    return spooled
+
+
+@login_required
+@never_cache
+def team_cases_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The filtered team case list as CSV (streamed row by row) or XLSX, recorded in
+    the access log (one entry per export, with the filters in its page address)."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    led = _led_teams_or_403(request)
+    staff = selectors.team_case_staff(team_ids=led)
+    return _team_cases_export(request, fmt, led=led, staff=staff)
+
+
+def _team_cases_export(request: HttpRequest, fmt: str, *, led: list[int], staff) -> HttpResponse:
+    filters = _team_case_filters(request, staff)
+    if not filters.is_valid():
+        context = {
+            "filters": filters,
+            "reassign_form": forms.ReassignForm(
+                counsellors=[person for person in staff if person.is_counsellor]
+            ),
+            "rows": [],
+            "count": None,
+            "sort": "name",
+        }
+        return render(request, "trajecten/team_cases.html", context, status=400)
+    sort = filters.cleaned_data["sort"] or "name"
+    qs = _team_case_rows(request, filters, led).order_by(*selectors.team_case_ordering(sort))
+    today = timezone.localdate()
+    core_services.access_log_record(
+        user=request.user,
+        client=None,
+        action=AccessAction.EXPORT,
+        what=gettext_noop("team case list (CSV)")
+        if fmt == "csv"
+        else gettext_noop("team case list (XLSX)"),
+        page=request.get_full_path(),
+    )
+    filename = f"team-cases-{today:%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            _csv_stream(qs, language=translation.get_language(), today=today),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response = FileResponse(
+            _xlsx_file(qs, today=today),
+            as_attachment=True,
+            filename=filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Cache-Control"] = "no-store"
+    return response

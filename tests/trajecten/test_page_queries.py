@@ -87,25 +87,8 @@ def test_the_caseload_costs_the_same_for_1_or_50_trajectories(
     assert len(response.context["rows"]) == min(size, 25)
 
 
-# The team caseload adds, for a team lead:
-#   +1 the teams the user leads (before the count)
-#   +1 the counsellors of those teams (the filter's choices, before the rows)
-TEAM_CASELOAD_QUERIES = CASELOAD_QUERIES + 2
-
-
-@pytest.mark.parametrize("size", [1, 50])
-def test_the_team_caseload_costs_the_same_for_1_or_50_trajectories(
-    size, login, django_assert_num_queries, teamlead, counsellor, spi_team, socialworker
-):
-    for _ in range(size):
-        client = ClientFactory(responsible_social_worker=socialworker)
-        open_for(client, teamlead=teamlead, counsellor=counsellor, spi_team=spi_team)
-    browser = login(teamlead)
-
-    with django_assert_num_queries(TEAM_CASELOAD_QUERIES):
-        response = browser.get(reverse("trajecten:caseload") + "?scope=team&sort=-next_evaluation")
-
-    assert len(response.context["rows"]) == min(size, 25)
+# The team caseload (``?scope=team``) is now the team case list; its query count
+# is in tests/trajecten/test_team_cases.py.
 
 
 # --- the client file --------------------------------------------------------------------
