@@ -16,6 +16,15 @@ class GpmiConfig(AppConfig):
         from gpmi import demo
 
         registries.demo_seeders.append(demo.seed)
+        from gpmi import scale
+
+        registries.scale_seeders.append(scale.seed)  # seed_scale, after the core
+        from gpmi import report
+
+        report.register()  # annual report sections
         from gpmi.reminders import RULES as deadline_rules
 
         registries.deadline_rules.extend(deadline_rules)
+        from gpmi.figures import past_deadline_figure
+
+        registries.team_figures.append(past_deadline_figure)

@@ -1,12 +1,10 @@
 """Rendering GPMI contracts as PDF with WeasyPrint.
 
 The contract is ``templates/pdf/gpmi_contract.html`` rendered in the contract's
-language. WeasyPrint never touches the network or the file system at large: its
-URL fetcher serves only static files, named ``static:NAME`` (for example
-``static:fonts/DejaVuSans.ttf``) and found through the staticfiles finders (or
-in ``STATIC_ROOT`` after collectstatic). Anything else raises ``ValueError``
-and, because a missing font or stylesheet must not silently give another
-layout, stops the rendering.
+language, printed by the shared machinery of ``ocmw.pdf``: WeasyPrint with a
+URL fetcher that serves only static files (``static:NAME``), the shipped fonts,
+and nothing from the network. ``static_file``, ``local_fetcher`` and
+``BASE_URL`` are re-exported from there.
 
 A signed contract is rendered once as PDF/A-3u by ``gpmi.services.version_sign``
 and stored with its SHA-256; it is never rendered again. The output has no
@@ -17,72 +15,29 @@ same signed version gives the same bytes.
 from __future__ import annotations
 
 import datetime
-import gc
-import mimetypes
-import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import unquote
 
 import weasyprint
-from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils._os import safe_join
 from django.utils.translation import gettext as _
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from gpmi.models import GpmiType
+from ocmw import pdf as core_pdf
+from ocmw.pdf import (  # noqa: F401 - part of this module's interface
+    BASE_URL,
+    STATIC_SCHEME,
+    LocalStaticFetcher,
+    local_fetcher,
+    static_file,
+)
 
 TEMPLATE = "pdf/gpmi_contract.html"
 STYLESHEET = "static:pdf/contract.css"
-STATIC_SCHEME = "static:"
-# Relative references are not resolved against anything useful: name every
-# resource ``static:NAME`` in the template and the stylesheet.
-BASE_URL = STATIC_SCHEME
 SIGNED_VARIANT = "pdf/a-3u"
 # A list item longer than this may be split over two pages; shorter ones are kept whole.
 SHORT_ITEM = 600
 SIGNATURES_PER_ROW = 3
-
-
-def static_file(url: str) -> Path:
-    """The local static file behind a ``static:NAME`` URL, or ``ValueError``."""
-    if not isinstance(url, str) or not url.startswith(STATIC_SCHEME):
-        raise ValueError(f"A PDF may only use static files (static:NAME), not {url!r}.")
-    name = unquote(url.removeprefix(STATIC_SCHEME).split("?", 1)[0].split("#", 1)[0])
-    parts = name.split("/")
-    if not name or "\\" in name or "\x00" in name or any(p in ("", ".", "..") for p in parts):
-        raise ValueError(f"Not a static file name: {name!r}.")
-    found = finders.find(name)
-    if not found and settings.STATIC_ROOT:
-        try:
-            candidate = Path(safe_join(str(settings.STATIC_ROOT), name))
-        except SuspiciousFileOperation as exc:
-            raise ValueError(str(exc)) from exc
-        found = str(candidate) if candidate.is_file() else None
-    if not found:
-        raise ValueError(f"No static file {name!r}.")
-    return Path(found)
-
-
-class LocalStaticFetcher(URLFetcher):
-    """WeasyPrint's fetcher, reduced to static files: no network, no other paths."""
-
-    def __init__(self) -> None:
-        super().__init__(fail_on_errors=True)
-
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-        path = static_file(url)
-        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime_type})
-
-
-local_fetcher = LocalStaticFetcher()
 
 
 # --- the data the template shows --------------------------------------------------
@@ -209,63 +164,15 @@ def contract_context(version, *, signed: bool) -> dict:
 
 # --- rendering --------------------------------------------------------------------
 
-_per_thread = threading.local()
-_gc_lock = threading.Lock()
-_gc_paused_by = 0
-
-
-def _stylesheet() -> tuple[weasyprint.CSS, FontConfiguration]:
-    """The contract stylesheet with its @font-face fonts, parsed once per thread
-    (each new FontConfiguration would register the fonts again); re-read on every
-    render when DEBUG is on, so CSS changes show at once."""
-    cached = getattr(_per_thread, "stylesheet", None)
-    if cached is None or settings.DEBUG:
-        font_config = FontConfiguration()
-        css = weasyprint.CSS(url=STYLESHEET, url_fetcher=local_fetcher, font_config=font_config)
-        cached = _per_thread.stylesheet = (css, font_config)
-    return cached
-
-
-@contextmanager
-def _cyclic_gc_paused():
-    """WeasyPrint makes hundreds of thousands of short-lived objects; the cyclic
-    garbage collector would walk the whole Django heap many times meanwhile
-    (about a fifth of the rendering time). Reference counting still frees memory;
-    the collector runs again as soon as the last rendering in the process ends."""
-    global _gc_paused_by
-    with _gc_lock:
-        if _gc_paused_by == 0 and not gc.isenabled():
-            paused = False  # someone else turned it off: leave it alone
-        else:
-            paused = True
-            _gc_paused_by += 1
-            gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            with _gc_lock:
-                _gc_paused_by -= 1
-                if _gc_paused_by == 0:
-                    gc.enable()
-
 
 def render_html(version, *, signed: bool) -> str:
     with translation.override(version.language):
         return render_to_string(TEMPLATE, contract_context(version, signed=signed))
 
 
-def _html(version, *, signed: bool) -> weasyprint.HTML:
-    return weasyprint.HTML(
-        string=render_html(version, signed=signed), base_url=BASE_URL, url_fetcher=local_fetcher
-    )
-
-
 def render_document(version, *, signed: bool) -> weasyprint.Document:
     """The laid-out contract (its pages), before it is written as PDF."""
-    css, font_config = _stylesheet()
-    with _cyclic_gc_paused():
-        return _html(version, signed=signed).render(stylesheets=[css], font_config=font_config)
+    return core_pdf.render_document(render_html(version, signed=signed), stylesheet_url=STYLESHEET)
 
 
 def render_contract(version, *, signed: bool) -> bytes:
@@ -275,9 +182,7 @@ def render_contract(version, *, signed: bool) -> bytes:
     ``signed=True`` gives the PDF/A-3u record of the signed contract, with the
     signature dates and no watermark.
     """
-    css, font_config = _stylesheet()
     options = {"pdf_variant": SIGNED_VARIANT} if signed else {}
-    with _cyclic_gc_paused():
-        return _html(version, signed=signed).write_pdf(
-            stylesheets=[css], font_config=font_config, **options
-        )
+    return core_pdf.render_pdf(
+        render_html(version, signed=signed), stylesheet_url=STYLESHEET, **options
+    )

@@ -60,7 +60,7 @@ from gpmi.models import (
     legal_deadline_for,
     subsidy_period,
 )
-from ocmw.models import Gender, Team, User
+from ocmw.models import Gender, Ocmw, Team, User
 from trajecten.models import Evaluation
 
 # The evaluation rule (vvsg.be model contract; DOMAIN.md "Deadlines"): at least 3
@@ -537,8 +537,18 @@ def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def statistics(*, user: User, year: int) -> dict[str, Any]:
+def statistics(
+    *,
+    user: User | None = None,
+    year: int,
+    ocmw: Ocmw | None = None,
+    team_ids: list[int] | None = None,
+) -> dict[str, Any]:
     """GPMI figures for ``year`` as in the federal GPMI tool (seed 003), in 3 queries.
+
+    The annual report calls it with ``ocmw`` and ``team_ids`` instead of ``user``:
+    the GPMIs of the trajectories of those teams of that OCMW (the caller decided
+    who may see them), the team breakdown listing exactly those teams.
 
     The **reference date** is 31 December, or today for the current year; "in the
     year" means from 1 January to the reference date. Counted per GPMI
@@ -580,7 +590,11 @@ def statistics(*, user: User, year: int) -> dict[str, Any]:
         .values("ended_on")[:1],
         output_field=DateField(),
     )
-    qs = _with_compliance(_with_dates(statistics_scope(user), reference), reference)
+    if team_ids is None:
+        scope = statistics_scope(user)
+    else:
+        scope = Gpmi.objects.filter(client__ocmw=ocmw, trajectory__team_id__in=list(team_ids))
+    qs = _with_compliance(_with_dates(scope, reference), reference)
     qs = qs.annotate(
         gpmi_ended_on=ended_on,
         _age=_whole_years(_date(first_day), F("client__birth_date")),
@@ -691,14 +705,19 @@ def statistics(*, user: User, year: int) -> dict[str, Any]:
     if "" in by_gender:
         gender_rows.append({"key": "", "label": _("Unknown"), **by_gender[""]})
 
-    teams = list(_scope_teams(user, by_team.keys()))
+    if team_ids is None:
+        teams = list(_scope_teams(user, by_team.keys()))
+    else:
+        teams = list(Team.objects.filter(ocmw=ocmw, pk__in=list(team_ids)).order_by("name"))
     team_rows = [{"key": t.pk, "label": t.name, **by_team.get(t.pk, empty)} for t in teams]
 
     return {
         "year": year,
         "reference_date": reference,
         "scope": {
-            "ocmw": str(user.ocmw) if getattr(user, "ocmw_id", None) else "",
+            "ocmw": str(ocmw)
+            if ocmw is not None
+            else (str(user.ocmw) if getattr(user, "ocmw_id", None) else ""),
             "teams": [t.name for t in teams],
         },
         "columns": [{"key": key, "label": str(label)} for key, label in STATISTICS_COLUMNS],

@@ -746,6 +746,13 @@ def attendance_record(
     the facilitator's staff time; an excused or absent one is noted with the
     journal's minimum of one minute. A client who is not a participant is
     refused and nothing is saved.
+
+    The session's time is shared by those present: every present participant's
+    contact carries ``shared_with`` = the number of present participants (all of
+    them are updated when one changes), so the staff time report counts a
+    120-minute session with 8 present as 120 minutes, 15 per client. An excused
+    or absent participant's contact keeps ``shared_with`` = 1 and is not staff
+    time at all: ``spi.report`` tells the staff time report to leave it out.
     """
     _require(may_run_sessions(actor, session.ocmw_id))
     session.refresh_from_db(from_queryset=GroupSession.objects.select_for_update())
@@ -792,6 +799,8 @@ def attendance_record(
     trajectories = dict(
         Trajectory.objects.open().filter(client_id__in=marked).values_list("client_id", "pk")
     )
+    final = {client_id: marked.get(client_id, row.status) for client_id, row in rows.items()}
+    present = sum(1 for status in final.values() if status == AttendanceStatus.PRESENT)
     saved = []
     with pghistory.context(user=actor.pk):
         for client_id, status in marked.items():
@@ -806,6 +815,7 @@ def attendance_record(
                 if status == AttendanceStatus.PRESENT
                 else ABSENT_CONTACT_MINUTES
             )
+            contact.shared_with = present if status == AttendanceStatus.PRESENT else 1
             contact.summary = _attendance_summary(session, status)
             contact.confidential = False
             contact.full_clean()
@@ -813,6 +823,17 @@ def attendance_record(
             row.status, row.contact = status, contact
             row.save(update_fields=["status", "contact"])
             saved.append(row)
+        # Those present before this call now share the session with more or fewer people.
+        stale = [
+            row.contact_id
+            for client_id, row in rows.items()
+            if client_id not in marked
+            and row.status == AttendanceStatus.PRESENT
+            and row.contact is not None
+            and row.contact.shared_with != present
+        ]
+        if stale:
+            Contact.objects.filter(pk__in=stale).update(shared_with=present)
     return saved
 
 
