@@ -39,6 +39,16 @@ def navigation(request):
         items.append(("client_list", _("Clients")))
     if user.is_intake or user.handles_cases or user.is_team_lead:
         items.append(("client_create", _("Register client")))
+    if user.ocmw_id and user.is_team_lead:
+        items.append(("team_overview", _("Team")))
+        for name, label in (
+            ("trajecten:analytics", _("Analytics")),
+            ("gpmi:staff_time", _("Staff time")),
+        ):
+            if _url_if_installed(name):
+                items.append((name, label))
+    if user.ocmw_id and (user.is_team_lead or user.is_ocmw_admin):
+        items.append(("annual_report", _("Annual report")))
     return {"nav_items": items}
 
 
