@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from ocmw.forms import BelgianDateInput, StaffChoiceField
 from trajecten.models import (
     PHASES,
+    RECORDABLE_CONTACT_TYPES,
     W2_DOMAINS,
     ActionOwner,
     ClosingReason,
-    ContactType,
     Domain,
     DrivingLicence,
     GoalStatus,
@@ -176,7 +176,7 @@ class DeclineReferralForm(StyledForm):
 
 class ContactForm(StyledForm):
     date = _date_field(_("Date"))
-    type = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *ContactType.choices])
+    type = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *RECORDABLE_CONTACT_TYPES])
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"),
         min_value=1,
@@ -200,7 +200,8 @@ class ContactForm(StyledForm):
         """``?type=home_visit`` preselects the type (a task's link); anything
         else in the query string is ignored."""
         kind = query.get("type", "")
-        return {"type": kind} if kind in ContactType.values else {}
+        recordable = {value for value, _label in RECORDABLE_CONTACT_TYPES}
+        return {"type": kind} if kind in recordable else {}
 
 
 # --- plan --------------------------------------------------------------------------

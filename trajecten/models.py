@@ -577,6 +577,15 @@ class ContactType(models.TextChoices):
     EMAIL = "email", _("E-mail")
     PARTNER_MEETING = "partner_meeting", _("Meeting with a partner")
     CONSULTATION = "consultation", _("Client consultation with the social worker")
+    # Written by a reassignment: a note between staff, not a contact with the client,
+    # so it neither resets the no-contact clock nor counts as staff time.
+    HANDOVER = "handover", _("Handover between counsellors")
+
+
+# Types a staff member records by hand (the others are written by the system).
+RECORDABLE_CONTACT_TYPES = [
+    (value, label) for value, label in ContactType.choices if value != ContactType.HANDOVER
+]
 
 
 IN_PERSON_CONTACTS = {ContactType.INTERVIEW, ContactType.HOME_VISIT, ContactType.GROUP}

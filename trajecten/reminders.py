@@ -76,9 +76,10 @@ def no_contact(today: datetime.date) -> list[DeadlineHit]:
         "GREATEST(lc.last_date, t.opened_on) + make_interval(weeks => rs.no_contact_weeks)",
         # One probe of (client, date) per open trajectory, not a pass over all
         # contacts ever recorded: 1.1 s -> 0.7 s at 200,000 clients.
+        # A handover note between counsellors is not a contact with the client.
         f"LEFT JOIN LATERAL (SELECT MAX(date) AS last_date FROM {_CONTACT} "
-        "WHERE client_id = t.client_id) lc ON TRUE",
-        [],
+        "WHERE client_id = t.client_id AND type <> %s) lc ON TRUE",
+        [ContactType.HANDOVER],
         kind="no_contact",
     )
 

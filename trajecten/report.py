@@ -40,6 +40,7 @@ from trajecten.models import (
     PHASES,
     ClosingReason,
     Contact,
+    ContactType,
     Phase,
     PhaseChange,
     Trajectory,
@@ -52,7 +53,8 @@ staff_time_exclusions: list[Callable[[], Q]] = []
 
 def staff_time_contacts() -> QuerySet[Contact]:
     """Journal contacts that count as staff time (see the module doc)."""
-    contacts = Contact.objects.all()
+    # A handover note (a reassignment) is time between staff, not with the client.
+    contacts = Contact.objects.exclude(type=ContactType.HANDOVER)
     for exclusion in staff_time_exclusions:
         contacts = contacts.exclude(exclusion())
     return contacts

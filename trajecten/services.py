@@ -470,6 +470,10 @@ def action_set_done(*, actor: User, action: Action, done: bool) -> Action:
 @transaction.atomic
 def contact_record(*, actor: User, client: Client, data: dict[str, Any]) -> Contact:
     require_case_edit(actor, client)
+    if data.get("type") == ContactType.HANDOVER:
+        raise ValidationError(
+            {"type": _("A handover note is written by a reassignment, not recorded by hand.")}
+        )
     contact = Contact(
         client=client,
         staff=actor,
@@ -529,7 +533,7 @@ def evaluation_record(
 REASSIGN_NOTE_MAX = 2000
 # The journal type of a handover note until the journal has a "handover" type of
 # its own: an internal consultation about the client.
-HANDOVER_CONTACT_TYPE = ContactType.CONSULTATION
+HANDOVER_CONTACT_TYPE = ContactType.HANDOVER
 
 
 class OverHardLimit(ValidationError):

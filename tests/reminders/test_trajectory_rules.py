@@ -185,3 +185,32 @@ def test_run_reminders_command_prints_the_counts(spi_trajectory, capsys):
     out = capsys.readouterr().out
     assert "2 created, 0 closed, 0 cancelled" in out
     assert "no_contact: 1 created" in out
+
+
+def test_a_handover_note_is_not_a_contact_with_the_client(
+    spi_trajectory, spi_case, teamlead, colleague, counsellor, scan
+):
+    # Reassigned on 20/02/2026 with a handover note in the journal: the client has
+    # still not been seen, so the no-contact task stays open (now the colleague's).
+    scan(D(2026, 2, 20))
+    with at(D(2026, 2, 20)):
+        trajecten_services.trajectories_reassign(
+            actor=teamlead,
+            trajectory_ids=[spi_trajectory.pk],
+            to_counsellor=colleague,
+            note="Koen is met verlof; Camille neemt over.",
+        )
+    scan(D(2026, 2, 20))
+    (task,) = tasks_of("no_contact")
+    assert task.status == TaskStatus.OPEN
+    assert task.due_date == D(2026, 2, 16)
+    assert task.responsible == colleague
+
+
+def test_a_handover_note_cannot_be_recorded_by_hand(spi_case, counsellor):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        record_contact(counsellor, spi_case, D(2026, 2, 20), type=ContactType.HANDOVER)
+    assert "handover note is written by a reassignment" in str(refused.value)
+    assert not spi_case.contacts.exists()

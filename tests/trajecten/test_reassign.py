@@ -103,7 +103,7 @@ def test_reassigning_moves_the_files_and_writes_the_note_in_each_journal(
         note = Contact.objects.get(client=before.client)
         assert note.staff == teamlead
         assert note.trajectory_id == before.pk
-        assert note.type == ContactType.CONSULTATION
+        assert note.type == ContactType.HANDOVER
         assert note.date == TODAY
         assert note.duration_minutes == 1
         assert note.shared_with == 2
