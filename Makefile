@@ -49,6 +49,7 @@ messages: install
 # benchmark, and writes bench/results.json, bench/loadtest.json and bench/results.md.
 BENCH_CLIENTS ?= 200000
 bench: migrate
+	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py seed_scale --clients $(BENCH_CLIENTS)
 	$(PY) manage.py loadtest --users 50 --seconds 60
 	$(PY) manage.py bench --skip-seed --clients $(BENCH_CLIENTS)

@@ -169,7 +169,19 @@ class Command(BaseCommand):
             },
         )
         head.teams.set(Team.objects.filter(ocmw_id=self.ocmw_id))
-        return {"counsellor": counsellor, "intake": intake, "teamlead": lead, "head": head}
+        Trajectory = apps.get_model("trajecten", "Trajectory")
+        bench_counsellor = User.objects.get(
+            pk=Trajectory.objects.filter(client=self._bench_client())
+            .values_list("counsellor_id", flat=True)
+            .first()
+        )
+        return {
+            "counsellor": counsellor,
+            "bench_counsellor": bench_counsellor,
+            "intake": intake,
+            "teamlead": lead,
+            "head": head,
+        }
 
     def _bench_client(self) -> Client:
         Contact = apps.get_model("trajecten", "Contact")
@@ -197,7 +209,7 @@ class Command(BaseCommand):
         year = datetime.date.today().year
         spec = [
             ("caseload", "Caseload", "counsellor", url_or_none("trajecten:caseload"), True),
-            ("client_file", "Client file (200 contacts)", "counsellor",
+            ("client_file", "Client file (200 contacts)", "bench_counsellor",
              url_or_none("client_detail", client.pk), False),
             ("search_insz", "Search: exact INSZ", "intake",
              url_or_none("client_list", query=f"q={client.insz}"), False),
