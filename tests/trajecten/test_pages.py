@@ -920,7 +920,7 @@ def test_the_team_lead_home_lists_referrals_waiting_for_the_team(
 
     referrals = html.split('id="home-referrals"', 1)[1].split("</section>", 1)[0]
     assert "Vandamme, Lotte" in referrals
-    assert reverse("trajecten:caseload") + "?scope=team" in html
+    assert reverse("trajecten:team_cases") in html
 
 
 # --- notifications ----------------------------------------------------------------------
