@@ -61,6 +61,8 @@ from gpmi.views import LIST_SORTS, contract_bytes, contract_filename, ordered_gp
 from ocmw import services as core_services
 from ocmw.api import UserLanguageMixin
 from ocmw.models import AccessAction, Client, User
+from ocmw.pagination import KeysetPagination
+from trajecten.api import BY_FILE
 from trajecten.models import Trajectory, case_clients
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -142,6 +144,8 @@ def _file_response(data: bytes, *, content_type: str, filename: str) -> HttpResp
 
 class ScopedViewSet(UserLanguageMixin, viewsets.GenericViewSet):
     filter_backends: list = []
+    # Keyset pages (``ocmw.pagination``): no count of the whole scope.
+    pagination_class = KeysetPagination
 
 
 @extend_schema_field(
@@ -334,7 +338,12 @@ class GpmiListParams(serializers.Serializer):
                 int,
                 description="Subsidy period ends between today and today + N days",
             ),
-            OpenApiParameter("sort", str, description=", ".join(LIST_SORTS) + " (`-` reverses)"),
+            OpenApiParameter(
+                "sort",
+                str,
+                description=", ".join(LIST_SORTS)
+                + " (`-` reverses); without it, by client file, newest decision first",
+            ),
         ]
     ),
     create=extend_schema(request=GpmiCreateSerializer, responses={201: GpmiSerializer}),
@@ -357,7 +366,11 @@ class GpmiViewSet(
             type=params.get("type"),
             status=params.get("status"),
         )
-        return ordered_gpmis(gpmis, params.get("sort") or "name")
+        if params.get("sort"):
+            return ordered_gpmis(gpmis, params["sort"])
+        # Without a sort: the order of the client files (see trajecten.api.BY_FILE),
+        # which a keyset page reads without sorting every GPMI in scope.
+        return gpmis.order_by(*BY_FILE, "-leefloon_decision_date", "-id")
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -735,7 +748,7 @@ class ConsentViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ScopedViewS
                 qs = qs.filter(client_id=int(client))
             except ValueError:
                 raise exceptions.ValidationError({"client": [_("A number is required.")]})
-        return qs.order_by("-date", "-recorded_at", "-id")
+        return qs.order_by(*BY_FILE, "-date", "-recorded_at", "-id")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

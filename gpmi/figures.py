@@ -14,14 +14,29 @@ from __future__ import annotations
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from gpmi.models import LEGAL_DEADLINE_MONTHS, Gpmi, GpmiType, GpmiVersion
+from gpmi.models import LEGAL_DEADLINE_MONTHS, Gpmi, GpmiType, GpmiVersion, legal_deadline_for
 from gpmi.reminders import CONCLUDED
 from ocmw.registries import TeamFigure
 from ocmw.selectors import team_case_list_url
 from trajecten.models import Phase, Trajectory
+
+
+def decided_before(today: datetime.date) -> datetime.date:
+    """The first leefloon decision date whose legal deadline is not yet past on
+    ``today``: a deadline (decision + 3 months, clipped to the month's end) lies
+    before today exactly for the decisions before this date. The deadline never
+    decreases with the decision date, so one comparison on the plain column
+    replaces the month arithmetic on every GPMI row."""
+    day = today - relativedelta(months=LEGAL_DEADLINE_MONTHS)
+    while legal_deadline_for(day - datetime.timedelta(days=1)) >= today:
+        day -= datetime.timedelta(days=1)
+    while legal_deadline_for(day) < today:
+        day += datetime.timedelta(days=1)
+    return day
 
 
 def past_deadline_figure(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
@@ -29,8 +44,8 @@ def past_deadline_figure(member_ids: list[int], today: datetime.date) -> list[Te
         "SELECT t.counsellor_id, COUNT(*) "
         f"FROM {Gpmi._meta.db_table} g JOIN {Trajectory._meta.db_table} t "
         "ON t.id = g.trajectory_id "
-        "WHERE t.counsellor_id = ANY(%s) AND t.phase <> %s AND g.type <> %s "
-        "AND (g.leefloon_decision_date + make_interval(months => %s::int))::date < %s "
+        "WHERE t.counsellor_id = ANY(%s::bigint[]) AND t.phase <> %s AND g.type <> %s "
+        "AND g.leefloon_decision_date < %s "
         f"AND NOT EXISTS (SELECT 1 FROM {GpmiVersion._meta.db_table} v "
         "WHERE v.gpmi_id = g.id AND v.status = ANY(%s)) "
         "GROUP BY t.counsellor_id"
@@ -39,8 +54,7 @@ def past_deadline_figure(member_ids: list[int], today: datetime.date) -> list[Te
         list(member_ids),
         Phase.CLOSED,
         GpmiType.EXEMPTION,
-        LEGAL_DEADLINE_MONTHS,
-        today,
+        decided_before(today),
         [str(status) for status in CONCLUDED],
     ]
     with connection.cursor() as cursor:

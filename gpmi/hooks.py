@@ -26,6 +26,7 @@ from gpmi.models import (
     legal_deadline_for,
 )
 from ocmw.registries import Panel, TimelineEntry
+from trajecten import selectors as trajecten_selectors
 from trajecten.models import Trajectory
 
 CONSENTS_ON_FILE = 10
@@ -179,16 +180,16 @@ def gpmi_file(*, user, client, today: datetime.date | None = None) -> GpmiFile:
     with case access, so its GPMIs are scoped through it as well."""
     today = today or timezone.localdate()
     can_edit = bool(getattr(client, "access_edit", False))
-    trajectory = (
-        Trajectory.objects.visible_to(user)
-        .open()
-        .filter(client=client)
-        .select_related("counsellor")
-        .first()
-    )
+    # The trajectory panels read the client's visible trajectories already (one
+    # query, kept on ``client`` for the request).
+    trajectories = trajecten_selectors.client_trajectories(user=user, client=client)
+    trajectory = next((t for t in trajectories if t.is_open), None)
+    # A GPMI belongs to its trajectory's client (``gpmi_create`` sets both), so the
+    # file's GPMIs in scope (``Gpmi.objects.visible_to``) are those on these
+    # trajectories: no scope subquery, which would build the user's whole set of
+    # visible trajectories for one file.
     gpmis = list(
-        Gpmi.objects.visible_to(user)
-        .filter(client=client)
+        Gpmi.objects.filter(client=client, trajectory__in=[t.pk for t in trajectories])
         .select_related("trajectory__counsellor", "created_by")
         .prefetch_related(
             Prefetch(

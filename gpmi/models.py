@@ -245,6 +245,25 @@ class GpmiVersion(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("GPMI version")
         verbose_name_plural = _("GPMI versions")
         ordering = ["gpmi", "-number"]
+        indexes = [
+            # The GPMI statistics read every version of thousands of GPMIs from this
+            # index alone (an index-only scan per GPMI, never the wide contract rows).
+            models.Index(
+                fields=["gpmi", "number"],
+                include=[
+                    "status",
+                    "start_date",
+                    "ended_on",
+                    "end_reason",
+                    "client_signed_on",
+                    "ocmw_signed_on",
+                    "counsellor_signed_on",
+                    "evaluations_per_year",
+                    "evaluations_in_person",
+                ],
+                name="gpmi_version_figures_idx",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(fields=["gpmi", "number"], name="gpmi_version_number"),
             models.UniqueConstraint(

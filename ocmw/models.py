@@ -13,7 +13,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import ExpressionWrapper, Q, Value
+from django.db.models import Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -176,10 +176,48 @@ class PreferredLanguage(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def handled_by(staff: models.QuerySet) -> Q:
-    """Clients handled by any of ``staff``, by every app's definition of handling."""
-    rules = [Q(responsible_social_worker__in=staff)]
-    rules += [rule(staff) for rule in registries.client_handlers]
+def _handled_rows(staff) -> list[models.QuerySet]:
+    """Every app's rows that make one of ``staff`` handle a client, each naming
+    the client in ``client_id``; the core's own rule is the responsible social
+    worker (the client row itself)."""
+    return [rule(staff) for rule in registries.client_handlers]
+
+
+def handled_client_ids(*staff_sets) -> models.QuerySet:
+    """The ids of the clients handled by anyone in ``staff_sets``, as one
+    ``UNION ALL`` of index scans (a client may appear more than once).
+
+    Used as ``pk__in=``: PostgreSQL pulls a ``UNION ALL`` of simple selects up
+    into the outer query, so a list reads each branch through its own index
+    (the responsible worker, the open trajectories by counsellor) instead of
+    testing every client of the OCMW against an OR of subqueries, and a lookup
+    of one client (``pk=...``) pushes that id into every branch.
+    """
+    branches = []
+    for staff in staff_sets:
+        branches.append(
+            Client.objects.filter(responsible_social_worker__in=staff).order_by().values("pk")
+        )
+        branches += [rows.order_by().values("client_id") for rows in _handled_rows(staff)]
+    first, *rest = branches
+    return first.union(*rest, all=True) if rest else first
+
+
+def handled_by(staff) -> Q:
+    """Clients handled by any of ``staff`` (staff members: a queryset, a list of
+    ids or a subquery of ids), by every app's definition of handling (a filter
+    for sets of clients: see ``handled_client_ids``)."""
+    return Q(pk__in=handled_client_ids(staff))
+
+
+def _handled_by_row(*staff_sets) -> Q:
+    """The same test as ``handled_by``, written per client row (EXISTS on the
+    client's own rows): the cheap form for an annotation, which is computed only
+    for the rows a page shows, where the set form would build the whole set."""
+    rules = []
+    for staff in staff_sets:
+        rules.append(Q(responsible_social_worker__in=staff))
+        rules += [Q(Exists(rows.filter(client=OuterRef("pk")))) for rows in _handled_rows(staff)]
     return reduce(or_, rules)
 
 
@@ -187,33 +225,72 @@ def _bool(q: Q) -> ExpressionWrapper:
     return ExpressionWrapper(q, output_field=models.BooleanField())
 
 
+def _teammates(user) -> models.QuerySet:
+    """The ids of everyone sharing a team with ``user`` (``user`` too when in a
+    team): the colleagues of a case worker and the staff a team lead leads."""
+    memberships = User.teams.through.objects
+    return memberships.filter(
+        team_id__in=memberships.filter(user_id=user.pk).values("team_id")
+    ).values("user_id")
+
+
 class ClientQuerySet(models.QuerySet):
-    def visible_to(self, user, *, for_edit: bool = False) -> ClientQuerySet:
+    def visible_to(
+        self, user, *, for_edit: bool = False, case_content: bool = False
+    ) -> ClientQuerySet:
         """The one scoping function for clients. Every page and endpoint uses it.
 
         Annotates ``access_case`` (may read case content, not only identity) and
         ``access_edit`` (may change the file). Another OCMW's clients never
-        appear, so fetching one by id gives a 404.
+        appear, so fetching one by id gives a 404. ``case_content=True`` keeps
+        only the clients whose case content the user reads (the same rows as
+        filtering on ``access_case``, but as an index-friendly set).
+
+        Who handles a client is ``handled_by``: the user reads the clients
+        handled by themselves, by the staff of the teams they lead and, as a
+        case worker, by their colleagues; they edit those handled by themselves
+        and by the staff they lead. Both are one set of staff each ("me and my
+        teammates", or "me"), so each test is one ``UNION ALL`` of index scans.
         """
         if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
             # Keep the annotations so callers may filter on them even when empty.
             return self.none().annotate(access_case=Value(False), access_edit=Value(False))
-        qs = self.filter(ocmw_id=user.ocmw_id)
-        own = handled_by(User.objects.filter(pk=user.pk))
-        led = handled_by(User.objects.led_by(user)) if user.is_team_lead else Q(pk__in=[])
-        read = own | led
-        if user.handles_cases:
-            read |= handled_by(User.objects.colleagues_of(user))
-        edit = own | led
-        if user.is_intake:
+        # Which user the ``access_*`` annotations were computed for (see reads_case_of).
+        qs = self.filter(ocmw_id=user.ocmw_id).annotate(scoped_for=Value(user.pk))
+        me = [user.pk]
+        # ``User.objects.led_by(user)`` and ``colleagues_of(user)`` are both the
+        # user's teammates.
+        leads = user.is_team_lead
+        reads_team = leads or user.handles_cases
+        read = [me, _teammates(user)] if reads_team else [me]
+        edit = [me, _teammates(user)] if leads else [me]
+        if user.is_intake and not case_content:
             # The intake desk finds and registers anyone of its OCMW, but only
             # sees and edits identity and contact data.
-            qs = qs.annotate(access_case=_bool(read), access_edit=Value(True))
-        else:
-            qs = qs.filter(read).annotate(access_case=Value(True), access_edit=_bool(edit))
+            return qs.annotate(access_case=_bool(_handled_by_row(*read)), access_edit=Value(True))
+        qs = qs.filter(pk__in=handled_client_ids(*read)).annotate(access_case=Value(True))
+        if user.is_intake or leads or not reads_team:
+            # The same staff for reading and editing: every row read is editable.
+            return qs.annotate(access_edit=Value(True))
         if for_edit:
-            qs = qs.filter(access_edit=True)
-        return qs
+            return qs.filter(pk__in=handled_client_ids(*edit)).annotate(access_edit=Value(True))
+        return qs.annotate(access_edit=_bool(_handled_by_row(*edit)))
+
+
+def reads_case_of(user, client) -> bool:
+    """Whether ``client`` was read through ``Client.objects.visible_to(user)`` for this
+    very user, with access to its case content.
+
+    Then every row of that file is within the user's scope, so the pages of one
+    file may read the file's rows by the client's id alone instead of repeating
+    the scope in each of their queries. Any other client object (not scoped, or
+    scoped for someone else) answers False: the caller applies the scope."""
+    user_id = getattr(user, "pk", None)
+    return (
+        user_id is not None
+        and getattr(client, "scoped_for", None) == user_id
+        and bool(getattr(client, "access_case", False))
+    )
 
 
 class Client(models.Model):
@@ -282,7 +359,10 @@ class Client(models.Model):
             GinIndex(OpClass("search_name", "gin_trgm_ops"), name="client_search_name_trgm"),
             models.Index(fields=["ocmw", "last_name", "first_name", "id"], name="client_name_idx"),
             models.Index(fields=["ocmw", "birth_date"], name="client_birth_idx"),
-            models.Index(fields=["responsible_social_worker"], name="client_worker_idx"),
+            # The scope (``handled_client_ids``): a worker's clients as an index-only
+            # scan, and the OCMW of each client in the set without reading its row.
+            models.Index(fields=["responsible_social_worker", "id"], name="client_worker_idx"),
+            models.Index(fields=["id"], include=["ocmw"], name="client_id_ocmw_idx"),
         ]
 
     def __str__(self) -> str:

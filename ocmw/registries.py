@@ -3,10 +3,13 @@
 The core never imports ``trajecten``, ``gpmi`` or ``spi``. Each app appends its
 callables here in ``AppConfig.ready()``; the core iterates over the lists.
 
-- ``client_handlers``: ``(staff: QuerySet[User]) -> Q`` over ``Client``, true when
-  one of ``staff`` handles the client (the core adds the responsible social
-  worker; the trajectory app adds the counsellor of an open trajectory). Access
-  by assignment, by team and by team lead is derived from these in one place.
+- ``client_handlers``: ``(staff) -> QuerySet`` of the rows that make one of ``staff``
+  (anything ``__in=`` takes: a queryset of users, a list of ids or a subquery of
+  ids) handle a client, each naming it in ``client_id`` (the core adds
+  the responsible social worker; the trajectory app adds the open trajectories of
+  a counsellor). Access by assignment, by team and by team lead is derived from
+  these in one place (``ocmw.models.handled_by``): as a ``UNION ALL`` of client ids
+  for sets of clients, and as ``EXISTS`` on the client's rows for one client.
 - ``client_panels``: ``(request, client) -> list[Panel]``: sections of the client
   file page (only called when the user may read the case content).
 - ``home_panels``: ``(request) -> list[Panel]``: sections of the role home page.

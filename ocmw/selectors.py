@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramSimilarity, TrigramWordSimilarity
@@ -233,18 +234,30 @@ def escalated_tasks(*, ocmw_id: int, today: datetime.date) -> QuerySet:
 # the page costs the same number of queries for 2 counsellors or 200.
 
 
+@functools.lru_cache(maxsize=128)
+def _page_path(name: str, urlconf: str, script_prefix: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(name, urlconf=urlconf)
+    except NoReverseMatch:
+        return ""
+
+
 def page_url(name: str, **params: object) -> str:
     """The URL of a page with a query string, or "" when no such page is installed.
 
     The figures' links name pages of other apps (the team case list); reversing
-    lazily keeps the overview working, without the link, where one is missing."""
+    lazily keeps the overview working, without the link, where one is missing.
+    The overview builds a few hundred links to the same pages, so each page's
+    path is reversed once per URLconf and script prefix."""
     from urllib.parse import urlencode
 
-    from django.urls import NoReverseMatch, reverse
+    from django.conf import settings
+    from django.urls import get_script_prefix, get_urlconf
 
-    try:
-        url = reverse(name)
-    except NoReverseMatch:
+    url = _page_path(name, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    if not url:
         return ""
     return f"{url}?{urlencode(params)}" if params else url
 

@@ -49,7 +49,7 @@ from spi.models import (
     PartnerReferral,
     PartnerReferralStatus,
 )
-from trajecten.api import ScopedRelatedField, ScopedViewSet, visible_trajectories
+from trajecten.api import BY_FILE, ScopedRelatedField, ScopedViewSet, visible_trajectories
 from trajecten.models import Trajectory, case_clients
 
 # --- scopes and shared pieces --------------------------------------------------------------------
@@ -365,7 +365,7 @@ class EnrolmentViewSet(
                     queryset=FollowUpVisit.objects.select_related("staff").order_by("-date", "-id"),
                 )
             )
-            .order_by("-start_date", "-id")
+            .order_by(*BY_FILE, "-start_date", "-id")
         )
 
     def retrieve(self, request, *args, **kwargs):
@@ -535,7 +535,7 @@ class PartnerReferralViewSet(
         return (
             PartnerReferral.objects.filter(client__in=case_clients(self.request.user).values("pk"))
             .select_related("partner", "client")
-            .order_by("-sent_on", "-id")
+            .order_by(*BY_FILE, "-sent_on", "-id")
         )
 
     def retrieve(self, request, *args, **kwargs):
@@ -816,7 +816,7 @@ class OutcomeViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, ScopedViewS
             .prefetch_related(
                 Prefetch("checkpoints", queryset=Checkpoint.objects.order_by("months"))
             )
-            .order_by("-start_date", "-id")
+            .order_by("trajectory_id", "-start_date", "-id")
         )
 
     def perform_create(self, serializer):

@@ -15,21 +15,22 @@ from django.utils.translation import gettext as _
 
 from ocmw.registries import TeamFigure
 from ocmw.selectors import team_case_list_url
-from spi.models import Checkpoint
-from trajecten.models import Phase
+from trajecten.models import Trajectory
 
 
 def aftercare_figure(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
+    # From the members' open trajectories (the partial index by counsellor) to
+    # their outcomes and checkpoints, rather than from every outcome of the OCMW.
     values = dict(
-        Checkpoint.objects.filter(
-            done_on__isnull=True,
-            due_date__lt=today,
-            outcome__trajectory__counsellor_id__in=member_ids,
+        Trajectory.objects.open()
+        .filter(
+            counsellor_id__in=member_ids,
+            outcomes__checkpoints__done_on__isnull=True,
+            outcomes__checkpoints__due_date__lt=today,
         )
-        .exclude(outcome__trajectory__phase=Phase.CLOSED)
-        .values("outcome__trajectory__counsellor_id")
-        .annotate(n=Count("id"))
-        .values_list("outcome__trajectory__counsellor_id", "n")
+        .values("counsellor_id")
+        .annotate(n=Count("*"))
+        .values_list("counsellor_id", "n")
         .order_by()
     )
     return [

@@ -23,6 +23,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ocmw.models import reads_case_of
 from ocmw.registries import Panel, TimelineEntry
 from spi import forms, selectors
 from spi.models import (
@@ -36,7 +37,7 @@ from spi.models import (
     PartnerReferral,
     PartnerReferralStatus,
 )
-from trajecten.models import Phase, Trajectory, case_clients, may_transition
+from trajecten.models import Phase, case_clients, may_transition
 
 
 def short_date(value: datetime.date | None) -> str:
@@ -207,11 +208,19 @@ def _latest(before, *fields: str):
     return Case(*whens, default=F(fields[-1]), output_field=DateTimeField())
 
 
+def _file_scope(user, client, path: str = "client") -> Q:
+    """The rows of one file within the user's scope: ``<path>=client`` (all of
+    them) when ``client`` was scoped for ``user`` with case access, else also
+    ``<path>__in`` the clients whose case the user reads."""
+    if reads_case_of(user, client):
+        return Q(**{path: client})
+    return Q(**{path: client, f"{path}__in": case_clients(user).values("pk")})
+
+
 def _enrolment_entries(client, user, before, limit) -> list[TimelineEntry]:
     """Enrolments started and ended: one query, ordered by their newest event."""
     qs = (
-        Enrolment.objects.visible_to(user)
-        .filter(client=client)
+        Enrolment.objects.filter(_file_scope(user, client))
         .exclude(status=EnrolmentStatus.PLANNED)
         # Stopped before it started: there is no start (nor end) to show.
         .exclude(status=EnrolmentStatus.STOPPED, actual_end_date__isnull=True)
@@ -258,9 +267,7 @@ def _enrolment_entries(client, user, before, limit) -> list[TimelineEntry]:
 
 def _visit_entries(client, user, before, limit) -> list[TimelineEntry]:
     qs = (
-        FollowUpVisit.objects.filter(
-            enrolment__in=Enrolment.objects.visible_to(user).filter(client=client).values("pk")
-        )
+        FollowUpVisit.objects.filter(_file_scope(user, client, "enrolment__client"))
         .select_related("enrolment__measure", "enrolment__user_organisation", "staff")
         .annotate(at=_local_at("date", "created_at"))
         .filter(_before(before, "at"))
@@ -300,7 +307,7 @@ REFERRAL_EVENTS = (
 def _referral_entries(client, user, before, limit) -> list[TimelineEntry]:
     """Referrals to partners: sent, accepted, started, ended (one query)."""
     qs = (
-        PartnerReferral.objects.filter(client=client, client__in=case_clients(user).values("pk"))
+        PartnerReferral.objects.filter(_file_scope(user, client))
         .select_related("partner", "created_by")
         .annotate(**{at: _local_at(day) for at, day in REFERRAL_EVENTS})
         .filter(_before(before, "sent_at"))
@@ -343,9 +350,7 @@ def _referral_entries(client, user, before, limit) -> list[TimelineEntry]:
 def _outcome_entries(client, user, before, limit) -> list[TimelineEntry]:
     """Outcomes, placed when they were recorded (a job may start next week)."""
     qs = (
-        Outcome.objects.filter(
-            trajectory__in=Trajectory.objects.visible_to(user).filter(client=client).values("pk")
-        )
+        Outcome.objects.filter(_file_scope(user, client, "trajectory__client"))
         .select_related("recorded_by")
         .filter(_before(before, "created_at"))
     )
@@ -387,10 +392,7 @@ def _outcome_entries(client, user, before, limit) -> list[TimelineEntry]:
 def _checkpoint_entries(client, user, before, limit) -> list[TimelineEntry]:
     qs = (
         Checkpoint.objects.filter(
-            done_on__isnull=False,
-            outcome__trajectory__in=Trajectory.objects.visible_to(user)
-            .filter(client=client)
-            .values("pk"),
+            _file_scope(user, client, "outcome__trajectory__client"), done_on__isnull=False
         )
         .select_related("done_by")
         .annotate(at=_local_at("done_on"))
@@ -425,7 +427,7 @@ def _checkpoint_entries(client, user, before, limit) -> list[TimelineEntry]:
 
 def _attendance_entries(client, user, before, limit) -> list[TimelineEntry]:
     qs = (
-        Attendance.objects.filter(client=client, client__in=case_clients(user).values("pk"))
+        Attendance.objects.filter(_file_scope(user, client))
         .exclude(status=AttendanceStatus.EXPECTED)
         .select_related("session", "session__facilitator")
         .annotate(

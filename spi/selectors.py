@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     Exists,
@@ -29,7 +28,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ocmw.models import Client, Ocmw, User
+from ocmw.models import Client, Ocmw, User, reads_case_of
 from spi.models import (
     WORK_OUTCOMES,
     Attendance,
@@ -46,7 +45,8 @@ from spi.models import (
     PartnerReferral,
     SpiSettings,
 )
-from trajecten.models import Phase, Trajectory, case_clients
+from trajecten import selectors as trajecten_selectors
+from trajecten.models import Trajectory, case_clients
 
 RETENTION_MONTHS = (3, 6, 12)
 
@@ -124,11 +124,19 @@ class ClientActivities:
         return ["enrolments", "referrals", "outcomes", "settings", "trajectory", "warnings"]
 
 
+def _of_file(model, user: User, client: Client) -> QuerySet:
+    """The rows of one client file in ``model.objects.visible_to(user)``: all of
+    them, read by the client's id, when ``client`` was scoped for ``user`` with
+    case access (the scope is the client's); else the scope applies."""
+    if reads_case_of(user, client):
+        return model.objects.filter(client=client)
+    return model.objects.filter(client=client, client__in=case_clients(user).values("pk"))
+
+
 def client_enrolments(*, user: User, client: Client) -> QuerySet[Enrolment]:
     """The client's enrolments with their follow-up visits (two queries)."""
     return (
-        Enrolment.objects.visible_to(user)
-        .filter(client=client)
+        _of_file(Enrolment, user, client)
         .select_related("measure", "partner", "user_organisation", "created_by")
         .prefetch_related(
             Prefetch(
@@ -144,22 +152,23 @@ def client_activities(*, user: User, client: Client) -> ClientActivities:
     """The Activities section of the client file, in seven queries:
 
     1. the enrolments, 2. their follow-up visits, 3. the referrals to partners,
-    4. the outcomes, 5. their aftercare checkpoints, 6. the OCMW's SPI settings,
-    7. the current trajectory (the open one, else the last one).
+    4. the outcomes, 5. their aftercare checkpoints, 6. the OCMW's SPI settings;
+    the current trajectory (the open one, else the last one) is one of the
+    client's trajectories that the trajectory panels read (kept on ``client``).
 
     ``client`` is one the user reads the case of; rows outside the user's scope
-    never appear (each query repeats the scope).
+    never appear.
     """
     today = timezone.localdate()
     enrolments = list(client_enrolments(user=user, client=client))
     referrals = list(
-        PartnerReferral.objects.filter(client=client, client__in=case_clients(user).values("pk"))
+        _of_file(PartnerReferral, user, client)
         .select_related("partner", "contact_person", "created_by")
         .order_by("-sent_on", "-id")
     )
-    visible = Trajectory.objects.visible_to(user).filter(client=client)
+    visible = trajecten_selectors.client_trajectories(user=user, client=client)
     outcomes = list(
-        Outcome.objects.filter(trajectory__in=visible.values("pk"))
+        Outcome.objects.filter(trajectory__in=[t.pk for t in visible])
         .select_related("recorded_by")
         .prefetch_related(
             Prefetch(
@@ -170,20 +179,8 @@ def client_activities(*, user: User, client: Client) -> ClientActivities:
         .order_by("-start_date", "-id")
     )
     settings = SpiSettings.for_ocmw(client.ocmw_id)
-    trajectory = (
-        visible.annotate(
-            is_closed=Case(
-                When(phase=Phase.CLOSED, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .select_related("counsellor", "team")
-        .order_by("is_closed", "-opened_on", "-id")
-        .first()
-    )
-    if trajectory is not None:
-        trajectory.client = client
+    # Newest first: the open one, else the most recent.
+    trajectory = next((t for t in visible if t.is_open), visible[0] if visible else None)
     for enrolment in enrolments:
         enrolment.client = client
     warnings = [

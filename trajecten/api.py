@@ -42,6 +42,7 @@ from rest_framework.routers import DefaultRouter
 from ocmw import services as core_services
 from ocmw.api import UserLanguageMixin
 from ocmw.models import AccessAction, Client, Team, User
+from ocmw.pagination import KeysetPagination
 from trajecten import analytics as team_analytics
 from trajecten import services
 from trajecten.models import (
@@ -124,10 +125,21 @@ def _log_read(request, client_id: int, what: str) -> None:
     )
 
 
+# The lists of case content are keyset pages in the order of the client file
+# (``client_id``: the file number), each file's rows newest first. PostgreSQL
+# reads a page by walking the user's set of visible clients in id order into each
+# table's client index, so a page costs the same for a caseload of 100 or of
+# 10,000 files; an order such as "newest contact first" over every visible file
+# would have to read and sort all of their rows for each page.
+BY_FILE = ("client_id",)
+
+
 class ScopedViewSet(UserLanguageMixin, viewsets.GenericViewSet):
-    """Reads come from ``get_queryset`` (already scoped); writes call a service."""
+    """Reads come from ``get_queryset`` (already scoped); writes call a service.
+    Lists are keyset pages (``ocmw.pagination``): no count of the whole scope."""
 
     filter_backends = [filters.DjangoFilterBackend]
+    pagination_class = KeysetPagination
 
 
 # --- trajectories ----------------------------------------------------------------
@@ -217,8 +229,10 @@ class TrajectoryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     filterset_class = TrajectoryFilter
 
     def get_queryset(self):
-        return visible_trajectories(self.request.user).select_related(
-            "client", "counsellor", "team"
+        return (
+            visible_trajectories(self.request.user)
+            .select_related("client", "counsellor", "team")
+            .order_by(*BY_FILE, "-opened_on", "-id")
         )
 
     def get_serializer_class(self):
@@ -312,7 +326,11 @@ class ContactViewSet(
     filterset_class = ContactFilter
 
     def get_queryset(self):
-        return Contact.objects.visible_to(self.request.user).select_related("staff")
+        return (
+            Contact.objects.visible_to(self.request.user)
+            .select_related("staff")
+            .order_by(*BY_FILE, "-date", "-id")
+        )
 
     def retrieve(self, request, *args, **kwargs):
         contact = self.get_object()
@@ -379,7 +397,11 @@ class GoalViewSet(
     filterset_class = GoalFilter
 
     def get_queryset(self):
-        return visible_goals(self.request.user).select_related("trajectory", "trajectory__client")
+        return (
+            visible_goals(self.request.user)
+            .select_related("trajectory", "trajectory__client")
+            .order_by("trajectory_id", "status", "set_on", "id")
+        )
 
     def retrieve(self, request, *args, **kwargs):
         goal = self.get_object()
@@ -446,9 +468,13 @@ class ActionViewSet(
     filterset_class = ActionFilter
 
     def get_queryset(self):
-        return Action.objects.filter(
-            goal__trajectory__in=visible_trajectories(self.request.user).values("pk")
-        ).select_related("goal__trajectory__client")
+        return (
+            Action.objects.filter(
+                goal__trajectory__in=visible_trajectories(self.request.user).values("pk")
+            )
+            .select_related("goal__trajectory__client")
+            .order_by("goal_id", "done", "due_date", "id")
+        )
 
     def retrieve(self, request, *args, **kwargs):
         item = self.get_object()
@@ -619,6 +645,7 @@ class EvaluationViewSet(
             )
             .select_related("trajectory")
             .prefetch_related(Prefetch("progress", queryset=GoalProgress.objects.order_by("id")))
+            .order_by("trajectory_id", "-date", "-id")
         )
 
     def retrieve(self, request, *args, **kwargs):
@@ -720,7 +747,9 @@ class ReferralViewSet(
     filterset_class = ReferralFilter
 
     def get_queryset(self):
-        return Referral.objects.visible_to(self.request.user)
+        return Referral.objects.visible_to(self.request.user).order_by(
+            *BY_FILE, "-proposed_at", "-id"
+        )
 
     def retrieve(self, request, *args, **kwargs):
         referral = self.get_object()

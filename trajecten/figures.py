@@ -1,9 +1,12 @@
 """The trajectory's figures on the team overview (``registries.team_figures``).
 
-- the caseload (open trajectories) and its spread over the seven phases: one
-  GROUP BY (counsellor, phase) query;
+- the caseload (open trajectories) and its spread over the seven phases;
 - open trajectories without any contact with the client for the OCMW's
-  ``no_contact_weeks`` (6): one query.
+  ``no_contact_weeks`` (6).
+
+Both come from one query: per member, one pass over their open trajectories
+(the partial index on open trajectories by counsellor), counting by phase, with
+one index probe of the client's journal per trajectory old enough to be overdue.
 
 Each counts every open trajectory of the person, whatever the team: the caseload
 limits are the person's.
@@ -19,7 +22,6 @@ from collections import Counter
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -30,19 +32,43 @@ from ocmw.selectors import team_case_list_url
 from trajecten.models import PHASES, Contact, Phase, Trajectory
 
 
-def caseload_figures(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
-    """The caseload and one figure per phase, from one query."""
+def _member_rows(member_ids: list[int], today: datetime.date) -> list[tuple]:
+    """``(staff_id, no_contact_weeks, phase, open, without_contact)``: one row per
+    member and phase of their open trajectories (one row with phase None for a
+    member without any), the weeks being those of the member's OCMW.
+
+    "Without contact": the last contact with the client (or the opening, if
+    later) lies more than the weeks back, the date the ``no_contact`` reminder
+    falls due: ``GREATEST(last contact, opened) + weeks < today``, asked as
+    "opened before today - weeks and no contact since" so that each trajectory is
+    one probe of ``contact_client_date_idx`` (index only).
+    """
+    rs, rs_params = settings_sql()
+    sql = (
+        "SELECT u.id, rs.no_contact_weeks, x.phase, x.n, x.without_contact "
+        f"FROM {User._meta.db_table} u JOIN {rs} rs ON rs.ocmw_id = u.ocmw_id "
+        "LEFT JOIN LATERAL ("
+        "SELECT t.phase, COUNT(*) AS n, COUNT(*) FILTER ("
+        "WHERE t.opened_on < %s::date - 7 * rs.no_contact_weeks AND NOT EXISTS ("
+        f"SELECT 1 FROM {Contact._meta.db_table} c WHERE c.client_id = t.client_id "
+        "AND c.date >= %s::date - 7 * rs.no_contact_weeks)) AS without_contact "
+        f"FROM {Trajectory._meta.db_table} t "
+        "WHERE t.counsellor_id = u.id AND t.phase <> %s GROUP BY t.phase"
+        ") x ON TRUE "
+        "WHERE u.id = ANY(%s::bigint[])"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*rs_params, today, today, Phase.CLOSED, list(member_ids)])
+        return cursor.fetchall()
+
+
+def caseload_figures(rows: list[tuple]) -> list[TeamFigure]:
+    """The caseload and one figure per phase."""
     by_phase: dict[str, dict[int, int]] = {phase: {} for phase in PHASES}
     caseload: Counter[int] = Counter()
-    rows = (
-        Trajectory.objects.open()
-        .filter(counsellor_id__in=member_ids)
-        .values("counsellor_id", "phase")
-        .annotate(n=Count("id"))
-        .values_list("counsellor_id", "phase", "n")
-        .order_by()
-    )
-    for staff_id, phase, n in rows:
+    for staff_id, _weeks, phase, n, _without in rows:
+        if phase is None:
+            continue
         by_phase.setdefault(phase, {})[staff_id] = n
         caseload[staff_id] += n
     labels = dict(Phase.choices)
@@ -74,24 +100,12 @@ def caseload_figures(member_ids: list[int], today: datetime.date) -> list[TeamFi
     return figures
 
 
-def no_contact_figure(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
-    """Open trajectories whose last contact with the client (or the opening, if
-    later) lies more than the OCMW's ``no_contact_weeks`` back: the same date the
-    ``no_contact`` reminder falls due, so the count is the list of those overdue
-    reminders. One query, one row per member (with the member's OCMW's weeks)."""
-    rs, rs_params = settings_sql()
-    sql = (
-        "SELECT u.id, rs.no_contact_weeks, COUNT(t.id) "
-        f"FROM {User._meta.db_table} u JOIN {rs} rs ON rs.ocmw_id = u.ocmw_id "
-        f"LEFT JOIN {Trajectory._meta.db_table} t ON t.counsellor_id = u.id "
-        "AND t.phase <> %s AND (GREATEST("
-        f"(SELECT MAX(c.date) FROM {Contact._meta.db_table} c WHERE c.client_id = t.client_id), "
-        "t.opened_on) + make_interval(weeks => rs.no_contact_weeks))::date < %s "
-        "WHERE u.id = ANY(%s) GROUP BY u.id, rs.no_contact_weeks"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*rs_params, Phase.CLOSED, today, list(member_ids)])
-        rows = cursor.fetchall()
+def no_contact_figure(rows: list[tuple]) -> list[TeamFigure]:
+    """Open trajectories without contact with the client for the OCMW's
+    ``no_contact_weeks``: the count is the list of those overdue reminders."""
+    without: Counter[int] = Counter()
+    for staff_id, _weeks, _phase, _n, n_without in rows:
+        without[staff_id] += n_without or 0
     weeks = Counter(row[1] for row in rows).most_common(1)
     weeks = weeks[0][0] if weeks else settings.REMINDER_DEFAULTS["no_contact_weeks"]
     return [
@@ -103,7 +117,7 @@ def no_contact_figure(member_ids: list[int], today: datetime.date) -> list[TeamF
                 weeks,
             )
             % {"weeks": weeks},
-            values={staff_id: n for staff_id, _weeks, n in rows if n},
+            values={staff_id: n for staff_id, n in without.items() if n},
             link=lambda staff_id: team_case_list_url(staff_id, overdue="no_contact"),
             order=60,
             kind="number",
@@ -113,4 +127,6 @@ def no_contact_figure(member_ids: list[int], today: datetime.date) -> list[TeamF
 
 
 def team_figures(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
-    return caseload_figures(member_ids, today) + no_contact_figure(member_ids, today)
+    """The caseload, the phases and the trajectories without contact (one query)."""
+    rows = _member_rows(member_ids, today)
+    return caseload_figures(rows) + no_contact_figure(rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -12,7 +12,6 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ocmw import timeline
 from ocmw.registries import Panel, TimelineEntry
 from trajecten import forms, selectors, services
 from trajecten.models import (
@@ -25,9 +24,10 @@ from trajecten.models import (
 )
 
 
-def handled_by_counsellor(staff: QuerySet) -> Q:
-    """A client is handled by the counsellor of their open trajectory."""
-    return Q(Exists(Trajectory.objects.open().filter(client=OuterRef("pk"), counsellor__in=staff)))
+def handled_by_counsellor(staff) -> QuerySet[Trajectory]:
+    """A client is handled by the counsellor of their open trajectory (served by
+    the partial index ``trajectory_open_handler_idx``)."""
+    return Trajectory.objects.open().filter(counsellor__in=staff)
 
 
 # --- shared helpers ---------------------------------------------------------------
@@ -166,8 +166,8 @@ def client_panels(request, client) -> list[Panel]:
             initial={"status": goal.status}, auto_id=f"id_goal{goal.pk}_%s"
         )
         goal.action_form = forms.ActionForm(auto_id=f"id_goal{goal.pk}_action_%s")
-    entries, next_before = timeline.client_timeline(client=client, user=user)
-    ctx["timeline"] = {"entries": entries, "next_before": next_before}
+    # The timeline tab loads its first page itself (htmx, when first shown): the
+    # page would otherwise read every app's history a second time.
 
     def panel(key, title, template, order, placement="tab"):
         return Panel(

@@ -6,12 +6,12 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from ocmw.models import Client, Team, User
+from ocmw.models import Client, Team, User, reads_case_of
 
 
 class Phase(models.TextChoices):
@@ -108,13 +108,23 @@ def may_transition(instance: Trajectory, user: User) -> bool:
 def case_clients(user) -> models.QuerySet:
     """Clients whose case content ``user`` reads (not the intake desk's identity view).
 
-    ``Client.objects.visible_to`` answers an unannotated ``none()`` for anonymous
-    users and staff outside any OCMW, so filtering it on ``access_case`` would
-    raise instead of giving nothing.
+    The same rows as ``visible_to(user).filter(access_case=True)``, asked as the
+    set of handled clients so that it stays index-friendly as a subquery.
+
+    A page asks for this scope a dozen times (the client file: every panel of
+    every app), and building it is most of the ORM's work for each of those
+    queries, so it is built once per user object (a request's ``request.user``)
+    and handed out as a copy. The cache is keyed on what shapes the SQL (the
+    user, OCMW and roles); team membership is read by the SQL itself when it runs.
     """
     if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
-        return Client.objects.none()
-    return Client.objects.visible_to(user).filter(access_case=True)
+        return Client.objects.visible_to(user, case_content=True)
+    key = (user.pk, user.ocmw_id, tuple(user.roles or ()))
+    cached = getattr(user, "_case_clients_cache", None)
+    if cached is None or cached[0] != key:
+        cached = (key, Client.objects.visible_to(user, case_content=True))
+        user._case_clients_cache = cached
+    return cached[1].all()
 
 
 class TrajectoryQuerySet(models.QuerySet):
@@ -122,6 +132,13 @@ class TrajectoryQuerySet(models.QuerySet):
         """The one scoping function for trajectories: those of clients whose case
         content the user may read (never the intake desk's identity-only view)."""
         return self.filter(client__in=case_clients(user).values("pk"))
+
+    def of_client(self, user, client) -> TrajectoryQuerySet:
+        """``visible_to(user).filter(client=client)``; by the client's id alone when
+        ``client`` was scoped for ``user`` with case access (all of it is visible)."""
+        if reads_case_of(user, client):
+            return self.filter(client=client)
+        return self.visible_to(user).filter(client=client)
 
     def open(self) -> TrajectoryQuerySet:
         return self.exclude(phase=Phase.CLOSED)
@@ -177,6 +194,16 @@ class Trajectory(ConcurrentTransitionMixin, models.Model):
                 fields=["team", "phase"],
                 condition=~Q(phase="closed"),
                 name="trajectory_open_team_idx",
+            ),
+            # The scope: the clients a counsellor handles (``handled_by_counsellor``),
+            # an index-only scan per counsellor of the user's teams. Covering (id,
+            # phase, opened on) for the team overview's figures, which read the
+            # members' open trajectories from it alone.
+            models.Index(
+                fields=["counsellor", "client"],
+                include=["id", "phase", "opened_on"],
+                condition=~Q(phase="closed"),
+                name="trajectory_open_handler_idx",
             ),
         ]
 
@@ -337,15 +364,23 @@ class ReferralQuerySet(models.QuerySet):
         to a team the user counsels in or leads."""
         if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
             return self.none()
-        clients = case_clients(user)
-        to_my_team = (
-            Q(team__members=user) if (user.is_counsellor or user.is_team_lead) else Q(pk__in=[])
-        )
-        return (
-            self.filter(Q(client__in=clients.values("pk")) | to_my_team)
-            .filter(client__ocmw_id=user.ocmw_id)
-            .distinct()
-        )
+        # EXISTS on the referral's own client (not ``client__in``): inside the OR
+        # PostgreSQL runs it per row with the client id pushed into the scope's
+        # index scans, so one file's referrals cost a few lookups instead of
+        # building the user's whole set of clients. No join on team members, so
+        # no DISTINCT either.
+        readable = Q(Exists(case_clients(user).filter(pk=OuterRef("client_id"))))
+        if user.is_counsellor or user.is_team_lead:
+            my_teams = User.teams.through.objects.filter(user_id=user.pk).values("team_id")
+            readable |= Q(team_id__in=my_teams)
+        return self.filter(readable, client__ocmw_id=user.ocmw_id)
+
+    def of_client(self, user, client) -> ReferralQuerySet:
+        """``visible_to(user).filter(client=client)``; every referral of a file whose
+        case the user reads is visible, so such a file needs no scope."""
+        if reads_case_of(user, client):
+            return self.filter(client=client)
+        return self.visible_to(user).filter(client=client)
 
 
 class Referral(models.Model):
@@ -596,14 +631,22 @@ class ContactQuerySet(models.QuerySet):
         """Contacts of clients whose case the user reads. ``can_read_summary`` is
         False for a confidential note unless the user wrote it or leads a team
         of its author; such notes show only that they exist, by whom and when."""
-        from django.db.models import Case, Exists, OuterRef, Value, When
+        return self.filter(client__in=case_clients(user).values("pk")).with_summary_access(user)
 
-        qs = self.filter(client__in=case_clients(user).values("pk"))
+    def of_client(self, user, client) -> ContactQuerySet:
+        """``visible_to(user).filter(client=client)``; by the client's id alone when
+        ``client`` was scoped for ``user`` with case access (all of it is visible)."""
+        if reads_case_of(user, client):
+            return self.filter(client=client).with_summary_access(user)
+        return self.visible_to(user).filter(client=client)
+
+    def with_summary_access(self, user) -> ContactQuerySet:
+        """Annotates ``can_read_summary`` (see ``visible_to``)."""
         if getattr(user, "is_team_lead", False):
             leads_author = Exists(User.objects.filter(pk=OuterRef("staff_id"), teams__members=user))
         else:
             leads_author = Value(False)
-        return qs.annotate(
+        return self.annotate(
             can_read_summary=Case(
                 When(confidential=False, then=Value(True)),
                 When(staff_id=user.pk, then=Value(True)),

@@ -133,17 +133,23 @@ def with_activity_summaries(rows, *, today: datetime.date | None = None) -> list
     number of rows.
     """
     rows = list(rows)
+    texts = activity_summaries([row.client_id for row in rows], today=today)
+    for row in rows:
+        row.activity_summary = texts.get(row.client_id, "")
+    return rows
+
+
+def activity_summaries(client_ids: list[int], *, today: datetime.date | None = None) -> dict:
+    """``{client_id: "what the client is doing now"}`` from every registered source
+    (one query per source); clients without any are left out."""
     today = today or timezone.localdate()
-    client_ids = [row.client_id for row in rows]
     texts: dict[int, list[str]] = {}
     if client_ids:
         for source in registries.client_activity_summaries:
             for client_id, text in source(client_ids, today).items():
                 if text:
                     texts.setdefault(client_id, []).append(str(text))
-    for row in rows:
-        row.activity_summary = "; ".join(texts.get(row.client_id, []))
-    return rows
+    return {client_id: "; ".join(found) for client_id, found in texts.items()}
 
 
 def team_counsellors(*, team_ids: list[int]) -> QuerySet[User]:
@@ -224,12 +230,19 @@ def needs_analysis_get(*, user: User, pk: int) -> NeedsAnalysis:
 
 
 def client_trajectories(*, user: User, client: Client) -> list[Trajectory]:
-    return list(
-        Trajectory.objects.visible_to(user)
-        .filter(client=client)
-        .select_related("counsellor", "team")
-        .order_by("-opened_on", "-id")
-    )
+    """The client's trajectories, newest first. Kept on ``client`` for ``user``:
+    the panels of several apps read them on one client file, in one query."""
+    memo = client.__dict__.setdefault("_visible_trajectories", {})
+    if user.pk not in memo:
+        trajectories = list(
+            Trajectory.objects.of_client(user, client)
+            .select_related("counsellor", "team")
+            .order_by("-opened_on", "-id")
+        )
+        for trajectory in trajectories:
+            trajectory.client = client
+        memo[user.pk] = trajectories
+    return memo[user.pk]
 
 
 def trajectory_goals(*, trajectory: Trajectory) -> list[Goal]:
@@ -268,7 +281,7 @@ def client_contacts(
     *, user: User, client: Client, trajectory: Trajectory | None = None
 ) -> QuerySet[Contact]:
     """The journal, newest first; ``can_read_summary`` says whether to show the text."""
-    qs = Contact.objects.visible_to(user).filter(client=client).select_related("staff")
+    qs = Contact.objects.of_client(user, client).select_related("staff")
     if trajectory is not None:
         qs = qs.filter(trajectory=trajectory)
     return qs.order_by("-date", "-id")
@@ -284,8 +297,7 @@ def client_needs_analyses(*, user: User, client: Client) -> list[NeedsAnalysis]:
 
 def client_referrals(*, user: User, client: Client) -> list[Referral]:
     return list(
-        Referral.objects.visible_to(user)
-        .filter(client=client)
+        Referral.objects.of_client(user, client)
         .select_related("team", "proposed_by", "decided_by")
         .order_by("-proposed_at", "-id")
     )
@@ -393,8 +405,7 @@ def timeline_phase_changes(*, client: Client, before, limit: int) -> list[PhaseC
 
 def timeline_contacts(*, user: User, client: Client, before, limit: int) -> list[Contact]:
     qs = (
-        Contact.objects.visible_to(user)
-        .filter(client=client)
+        Contact.objects.of_client(user, client)
         .select_related("staff")
         .annotate(at=_local_at("date", "created_at"))
     )
@@ -434,10 +445,8 @@ def timeline_goals(*, client: Client, before, limit: int) -> list[Goal]:
 
 
 def timeline_referrals(*, user: User, client: Client, before, limit: int) -> list[Referral]:
-    qs = (
-        Referral.objects.visible_to(user)
-        .filter(client=client)
-        .select_related("team", "proposed_by", "decided_by")
+    qs = Referral.objects.of_client(user, client).select_related(
+        "team", "proposed_by", "decided_by"
     )
     if before is not None:
         qs = qs.filter(proposed_at__lt=before)
@@ -512,12 +521,14 @@ def team_case_staff(*, team_ids: list[int]) -> list[User]:
     the counsellor filter's and the reassignment's choices, in one query."""
     if not team_ids:
         return []
+    # COUNT(*), not of a column: an index-only count on the open trajectories
+    # by counsellor (``trajectory_open_handler_idx``).
     open_count = (
         Trajectory.objects.open()
         .filter(counsellor_id=OuterRef("pk"))
         .order_by()
         .values("counsellor_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values("n")
     )
     return list(

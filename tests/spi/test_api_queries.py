@@ -80,11 +80,10 @@ def rows(response) -> list:
     return body["results"] if isinstance(body, dict) and "results" in body else body
 
 
-# The enrolments list:
-#   3. the number of enrolments in scope (paginator)
-#   4. one page of enrolments, client, measure, partner and user organisation joined
-#   5. the work-floor visits of that page, staff joined (prefetch)
-ENROLMENT_LIST_QUERIES = 5
+# The enrolments list (a keyset page: no count of the scope):
+#   3. one page of enrolments, client, measure, partner and user organisation joined
+#   4. the work-floor visits of that page, staff joined (prefetch)
+ENROLMENT_LIST_QUERIES = 4
 
 
 @pytest.mark.parametrize("size", [1, 20])
@@ -146,14 +145,14 @@ def test_a_partner_costs_the_same_for_1_or_20_contact_people(
     assert body["running_placements"] == size
 
 
-# The other lists, each: 3 the count, 4 the page, plus
+# The other lists, each: 3 the keyset page (no count), plus
 LIST_QUERIES = {
-    "measures": 4,
-    "partners": 5,  # 5 the contact people of the page
-    "partner-referrals": 4,
-    "group-sessions": 4,
-    "outcomes": 5,  # 5 the checkpoints of the page
-    "checkpoints": 4,
+    "measures": 3,
+    "partners": 4,  # 4 the contact people of the page
+    "partner-referrals": 3,
+    "group-sessions": 3,
+    "outcomes": 4,  # 4 the checkpoints of the page
+    "checkpoints": 3,
 }
 
 

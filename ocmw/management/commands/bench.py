@@ -442,7 +442,8 @@ class Command(BaseCommand):
             load = results["loadtest"]
             ok = load["errors"] == 0 and load["p95_ms"] <= 300
             lines.append(
-                f"| load test: {load['users']} users, {load['seconds']} s, "
+                f"| load test: {load['users']} users, {load['seconds']} s, think "
+                f"{'-'.join(f'{x:g}' for x in load.get('think_seconds', []))} s, "
                 f"{load['throughput_rps']} req/s, {load['errors']} errors | {load['p50_ms']} | "
                 f"{load['p95_ms']} | | | | {'met' if ok else 'NOT MET'} (0 errors, p95 ≤ 300 ms) |"
             )

@@ -8,7 +8,8 @@ password is the scale password, ``scale``) and lets each of them work for
 ``--seconds``: counsellors (60 %) open their caseload, their tasks and one of
 their clients' files; the intake desk (25 %) searches by INSZ and by name; team
 leads (15 %) open the team overview, the case list and the analytics. Each user
-thinks 0.5 to 1.5 s between two pages, as people do. Reports throughput, p50,
+thinks ``--think`` seconds between two pages (uniform, default 2 to 8 s: people
+read the page they opened; with 0.5 to 1.5 s the 2-core machine saturates). Reports throughput, p50,
 p95 and errors (any status of 400 or more, or a failed connection), overall
 and per page, and writes ``bench/loadtest.json``.
 
@@ -111,8 +112,18 @@ class Command(BaseCommand):
         parser.add_argument("--users", type=int, default=50)
         parser.add_argument("--seconds", type=int, default=60)
         parser.add_argument("--workers", type=int, default=4)
+        parser.add_argument(
+            "--think", default="2,8", help="seconds between two pages, min,max (2,8)"
+        )
 
     def handle(self, *args, users: int, seconds: int, workers: int, **options) -> None:
+        try:
+            low, high = (float(x) for x in options["think"].split(","))
+        except ValueError as exc:
+            raise CommandError("--think takes two numbers: min,max (seconds).") from exc
+        if not 0 <= low <= high:
+            raise CommandError("--think: 0 <= min <= max.")
+        self.think = (low, high)
         plan = self._plan(users)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -135,7 +146,7 @@ class Command(BaseCommand):
         finally:
             server.terminate()
             server.wait(timeout=30)
-        results.update(users=users, seconds=seconds, workers=workers)
+        results.update(users=users, seconds=seconds, workers=workers, think_seconds=self.think)
         OUT.mkdir(exist_ok=True)
         (OUT / "loadtest.json").write_text(json.dumps(results, indent=2) + "\n")
         self.stdout.write(self._report(results))
@@ -222,7 +233,7 @@ class Command(BaseCommand):
                 status, ms = session.get(path)
                 with lock:
                     samples.append((persona, label, status, ms))
-                time.sleep(rng.uniform(0.5, 1.5))
+                time.sleep(rng.uniform(*self.think))
 
         started = time.monotonic()
         threads = [
@@ -260,7 +271,8 @@ class Command(BaseCommand):
     def _report(self, results: dict) -> str:
         lines = [
             f"Load test: {results['users']} users for {results['seconds']} s against gunicorn "
-            f"({results['workers']} workers) on loopback",
+            f"({results['workers']} workers) on loopback, thinking "
+            f"{results['think_seconds'][0]:g}-{results['think_seconds'][1]:g} s between pages",
             f"  {results['requests']} requests, {results['throughput_rps']} req/s, "
             f"p50 {results['p50_ms']} ms, p95 {results['p95_ms']} ms, "
             f"p99 {results['p99_ms']} ms, errors {results['errors']}",
