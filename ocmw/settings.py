@@ -111,6 +111,13 @@ if not DATABASE_URL:
     DATABASE_URL = database_url()
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# PostgreSQL's JIT compiles plans whose cost estimate is large; for the OLTP-style
+# queries here compiling costs more than it saves (9.9 s of an 11.8 s statistics
+# query at 200,000 clients before it was rewritten). Off for our connections.
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"]["options"] = (
+    DATABASES["default"]["OPTIONS"].get("options", "") + " -c jit=off"
+).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ocmw.User"
