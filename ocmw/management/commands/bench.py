@@ -98,6 +98,9 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=30)
         parser.add_argument("--only", nargs="*", help="only these target keys (and sections)")
         parser.add_argument("--skip-seed", action="store_true")
+        parser.add_argument(
+            "--write", action="store_true", help="write bench/results.* even with --only"
+        )
 
     def handle(self, *args, clients: int, requests: int, only: list[str] | None, **options):
         self.only = set(only or [])
@@ -129,7 +132,7 @@ class Command(BaseCommand):
             results["loadtest"] = json.loads(loadtest.read_text())
         results["seconds"] = round(time.monotonic() - started, 1)
         OUT.mkdir(exist_ok=True)
-        if not self.only:
+        if not self.only or options["write"]:
             (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
             (OUT / "results.md").write_text(self._table(results))
         self.stdout.write(self._table(results))
