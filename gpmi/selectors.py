@@ -60,6 +60,7 @@ from gpmi.models import (
     subsidy_period,
 )
 from ocmw.models import Gender, Ocmw, Team, User
+from trajecten import selectors as trajecten_selectors
 from trajecten.models import Evaluation
 
 # The evaluation rule (vvsg.be model contract; DOMAIN.md "Deadlines"): at least 3
@@ -495,11 +496,8 @@ def subsidy_dates(gpmi: Gpmi) -> tuple[datetime.date | None, datetime.date | Non
 
 # --- statistics -----------------------------------------------------------------------
 
-AGE_GROUPS = [
-    ("under_25", gettext_lazy("Under 25")),
-    ("25_44", gettext_lazy("25–44")),
-    ("45_plus", gettext_lazy("45 and over")),
-]
+# The same age groups as the team case list filters by (one definition, in trajecten).
+AGE_GROUPS = [(key, label) for key, label, _from, _below in trajecten_selectors.AGE_GROUPS]
 
 # (key, label): the figures of every statistics row, in the order of the table.
 # "signed", "running", "ended": never the ambiguous "afgesloten" (seed 003).

@@ -29,7 +29,7 @@ from ocmw.models import User
 from ocmw.registries import TeamFigure
 from ocmw.reminders import settings_sql
 from ocmw.selectors import team_case_list_url
-from trajecten.models import PHASES, Contact, Phase, Trajectory
+from trajecten.models import PHASES, Contact, ContactType, Phase, Trajectory
 
 
 def _member_rows(member_ids: list[int], today: datetime.date) -> list[tuple]:
@@ -51,14 +51,18 @@ def _member_rows(member_ids: list[int], today: datetime.date) -> list[tuple]:
         "SELECT t.phase, COUNT(*) AS n, COUNT(*) FILTER ("
         "WHERE t.opened_on < %s::date - 7 * rs.no_contact_weeks AND NOT EXISTS ("
         f"SELECT 1 FROM {Contact._meta.db_table} c WHERE c.client_id = t.client_id "
-        "AND c.date >= %s::date - 7 * rs.no_contact_weeks)) AS without_contact "
+        # As the no_contact reminder: a handover note is not a contact with the client.
+        "AND c.date >= %s::date - 7 * rs.no_contact_weeks AND c.type <> %s)) AS without_contact "
         f"FROM {Trajectory._meta.db_table} t "
         "WHERE t.counsellor_id = u.id AND t.phase <> %s GROUP BY t.phase"
         ") x ON TRUE "
         "WHERE u.id = ANY(%s::bigint[])"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*rs_params, today, today, Phase.CLOSED, list(member_ids)])
+        cursor.execute(
+            sql,
+            [*rs_params, today, today, ContactType.HANDOVER, Phase.CLOSED, list(member_ids)],
+        )
         return cursor.fetchall()
 
 

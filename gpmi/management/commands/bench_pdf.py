@@ -24,6 +24,7 @@ from gpmi import pdf, services
 from gpmi.models import GpmiType
 from ocmw import insz
 from ocmw import services as ocmw_services
+from ocmw.management.commands.bench import percentile
 from ocmw.models import LanguageRegion, Role, TeamService
 from trajecten import services as trajecten_services
 
@@ -210,12 +211,6 @@ class _Rollback(Exception):
     pass
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 class Command(BaseCommand):
     help = "Time rendering a realistic GPMI contract PDF (median and p95)."
 
@@ -264,11 +259,11 @@ class Command(BaseCommand):
             median = statistics.median(wall)
             figures["signed" if signed_flag else "draft"] = {
                 "median_ms": round(median, 1),
-                "p95_ms": round(_percentile(wall, 0.95), 1),
+                "p95_ms": round(percentile(wall, 0.95), 1),
                 "cpu_median_ms": round(statistics.median(cpu), 1),
             }
             self.stdout.write(
-                f"  {label:<16} median {median:5.0f} ms   p95 {_percentile(wall, 0.95):5.0f} ms"
+                f"  {label:<16} median {median:5.0f} ms   p95 {percentile(wall, 0.95):5.0f} ms"
                 f"   ({median / pages:.0f} ms/page; CPU median {statistics.median(cpu):.0f} ms)"
             )
         if options.get("json"):

@@ -43,6 +43,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 
+from ocmw.management.commands.bench import percentile as bench_percentile
 from ocmw.models import Client, Role, User
 
 PASSWORD = "scale"  # noqa: S105 - the scale data's shared password, never in production
@@ -63,10 +64,7 @@ def url(name: str, *args, query: str = "") -> str | None:
 
 
 def percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
+    return bench_percentile(values, fraction) if values else 0.0
 
 
 class Session:
