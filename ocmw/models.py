@@ -176,14 +176,14 @@ class PreferredLanguage(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-def _handled_rows(staff) -> list[models.QuerySet]:
-    """Every app's rows that make one of ``staff`` handle a client, each naming
-    the client in ``client_id``; the core's own rule is the responsible social
-    worker (the client row itself)."""
-    return [rule(staff) for rule in registries.client_handlers]
+def _handled_rows(staff, rules=None) -> list[models.QuerySet]:
+    """Every app's rows (or those of ``rules``, some of the registry's) that make
+    one of ``staff`` handle a client, each naming the client in ``client_id``; the
+    core's own rule is the responsible social worker (the client row itself)."""
+    return [rule(staff) for rule in (registries.client_handlers if rules is None else rules)]
 
 
-def handled_client_ids(*staff_sets) -> models.QuerySet:
+def handled_client_ids(*staff_sets, rules=None, responsible: bool = True) -> models.QuerySet:
     """The ids of the clients handled by anyone in ``staff_sets``, as one
     ``UNION ALL`` of index scans (a client may appear more than once).
 
@@ -192,13 +192,19 @@ def handled_client_ids(*staff_sets) -> models.QuerySet:
     (the responsible worker, the open trajectories by counsellor) instead of
     testing every client of the OCMW against an OR of subqueries, and a lookup
     of one client (``pk=...``) pushes that id into every branch.
+
+    ``rules`` (some of the registry's rules) and ``responsible=False`` (leave out
+    the responsible social worker) ask for part of that set.
     """
     branches = []
     for staff in staff_sets:
-        branches.append(
-            Client.objects.filter(responsible_social_worker__in=staff).order_by().values("pk")
-        )
-        branches += [rows.order_by().values("client_id") for rows in _handled_rows(staff)]
+        if responsible:
+            branches.append(
+                Client.objects.filter(responsible_social_worker__in=staff).order_by().values("pk")
+            )
+        branches += [rows.order_by().values("client_id") for rows in _handled_rows(staff, rules)]
+    if not branches:
+        return Client.objects.none().values("pk")
     first, *rest = branches
     return first.union(*rest, all=True) if rest else first
 
@@ -225,13 +231,44 @@ def _bool(q: Q) -> ExpressionWrapper:
     return ExpressionWrapper(q, output_field=models.BooleanField())
 
 
-def _teammates(user) -> models.QuerySet:
+def teammate_ids(user) -> list[int]:
     """The ids of everyone sharing a team with ``user`` (``user`` too when in a
-    team): the colleagues of a case worker and the staff a team lead leads."""
+    team): the colleagues of a case worker and the staff a team lead leads.
+
+    Read once per user object: the login loads them with the user in the same
+    query (``ocmw.auth.StaffBackend``), any other user object asks once and keeps
+    the answer. The scoping functions pass them to SQL as a list of ids, which
+    PostgreSQL plans far better than a subquery (it knows how many there are, and
+    a per-row test ``counsellor_id = ANY(...)`` costs nothing to start).
+    """
+    cached = getattr(user, "teammate_ids", None)
+    if cached is None:
+        cached = sorted(set(teammates_of(user.pk, user.ocmw_id).values_list("user_id", flat=True)))
+        user.teammate_ids = cached
+    return cached
+
+
+def teammates_of(user_id, ocmw_id) -> models.QuerySet:
+    """Team memberships (``user_id``) of everyone sharing a team with ``user_id``,
+    only within their OCMW ``ocmw_id`` (may be outer references): a staff member of
+    another OCMW is never a teammate, whatever the teams say, so a counsellor among
+    someone's teammates only handles clients of that OCMW."""
     memberships = User.teams.through.objects
     return memberships.filter(
-        team_id__in=memberships.filter(user_id=user.pk).values("team_id")
-    ).values("user_id")
+        team_id__in=memberships.filter(user_id=user_id).values("team_id"),
+        team__ocmw_id=ocmw_id,
+        user__ocmw_id=ocmw_id,
+    )
+
+
+def case_staff(user, *, edit: bool = False) -> list[int]:
+    """The staff whose clients ``user`` reads the case content of (``edit``: may
+    change): themselves, plus as a team lead the staff of the teams they lead and,
+    for reading, as a case worker their colleagues."""
+    reads_team = user.is_team_lead or (user.handles_cases and not edit)
+    if not reads_team:
+        return [user.pk]
+    return sorted({user.pk, *teammate_ids(user)})
 
 
 class ClientQuerySet(models.QuerySet):
@@ -257,13 +294,12 @@ class ClientQuerySet(models.QuerySet):
             return self.none().annotate(access_case=Value(False), access_edit=Value(False))
         # Which user the ``access_*`` annotations were computed for (see reads_case_of).
         qs = self.filter(ocmw_id=user.ocmw_id).annotate(scoped_for=Value(user.pk))
-        me = [user.pk]
         # ``User.objects.led_by(user)`` and ``colleagues_of(user)`` are both the
         # user's teammates.
         leads = user.is_team_lead
         reads_team = leads or user.handles_cases
-        read = [me, _teammates(user)] if reads_team else [me]
-        edit = [me, _teammates(user)] if leads else [me]
+        read = [case_staff(user)]
+        edit = [case_staff(user, edit=True)]
         if user.is_intake and not case_content:
             # The intake desk finds and registers anyone of its OCMW, but only
             # sees and edits identity and contact data.

@@ -7,8 +7,9 @@ The command builds a :class:`ScalePlan` from ``--clients N``, ``--ocmws K`` and
 core names no app. An app leaves what later apps need in ``plan.shared`` (the
 trajectory app: one :class:`trajecten.scale.TrajectorySeed` per trajectory).
 
-**Sizes** (see :meth:`ScalePlan.build`): the OCMWs share the clients as 1, 1/2,
-1/3 ... (a big city and smaller neighbours); about one SPI team per 13,333
+**Sizes** (see :meth:`ScalePlan.build`): the OCMWs share the clients as 1, 1/4,
+1/9 ... (a big city and smaller neighbours: at 200,000 clients the city has
+147,000, so its open files make a list of over 100,000 rows); about one SPI team per 13,333
 clients and one counsellor per 1,333 (15 teams and 150 counsellors at 200,000),
 at least one team per OCMW and two counsellors per team. Each SPI team has a team
 lead; each OCMW has a general social service team (social workers, one per 2,000
@@ -313,7 +314,7 @@ class ScalePlan:
     ) -> ScalePlan:
         if ocmws < 1 or clients < ocmws:
             raise ValueError("Give at least one client per OCMW.")
-        weights = [1 / (i + 1) for i in range(ocmws)]
+        weights = [1 / (i + 1) ** 2 for i in range(ocmws)]
         total = sum(weights)
         counts = [max(1, round(clients * w / total)) for w in weights]
         counts[0] += clients - sum(counts)

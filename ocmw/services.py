@@ -264,6 +264,7 @@ def staff_ensure(
     user.full_clean(exclude=["password"])
     user.save()
     user.teams.set(teams)
+    vars(user).pop("teammate_ids", None)  # read again when next asked for
     if user.is_staff:
         from django.contrib.auth.models import Permission
 

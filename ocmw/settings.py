@@ -114,13 +114,20 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # PostgreSQL's JIT compiles plans whose cost estimate is large; for the OLTP-style
 # queries here compiling costs more than it saves (9.9 s of an 11.8 s statistics
 # query at 200,000 clients before it was rewritten). Off for our connections.
+# So are parallel workers: a page's query reads a few hundred rows, and starting
+# workers costs more than that (about 15 ms a query on these machines), while
+# under load the cores are busy serving other requests anyway.
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"]["options"] = (
-    DATABASES["default"]["OPTIONS"].get("options", "") + " -c jit=off"
+    DATABASES["default"]["OPTIONS"].get("options", "")
+    + " -c jit=off -c max_parallel_workers_per_gather="
+    + os.environ.get("DATABASE_PARALLEL_WORKERS", "0")
 ).strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "ocmw.User"
+# The model backend, loading the user's teammates with the user (see ocmw/auth.py).
+AUTHENTICATION_BACKENDS = ["ocmw.auth.StaffBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

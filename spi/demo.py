@@ -681,6 +681,7 @@ class _Seeder:
         change = PhaseChange.objects.filter(trajectory=moved).order_by("-id").first()
         PhaseChange.objects.filter(pk=change.pk).update(at=at)
         Trajectory.objects.filter(pk=moved.pk).update(phase_since=at)
+        trajecten_services.phase_changes_refresh_left_at([moved.pk])
         self.checkpoints(outcome, counsellor, self.today - DAY, leave_last_open=leave_last_open)
 
     def closed_outcomes(self, trajectories: list[Trajectory]) -> None:

@@ -239,29 +239,27 @@ class PhaseTime:
     ongoing: int  # stays still going on at the end of the period
 
 
-# One pass over the team's phase history: LEAD gives each move the moment of the
-# next one (when the trajectory left the phase it entered); the stay a trajectory
-# is in now comes from its ``phase_since``. Trajectories closed before the period
-# (and not reopened) or opened after it cannot have a stay that counts.
+# The team's stays that ended from the start of the period on: each move knows when
+# the trajectory left the phase it entered (``PhaseChange.left_at``, kept by the
+# services: the next move, changes of counsellor left out), read per trajectory of
+# the team from ``phasechange_stay_end_idx`` alone; the stay a trajectory is in now
+# comes from its ``phase_since``. Trajectories closed before the period (and not
+# reopened) or opened after it cannot have a stay that counts.
 # The statement starts with SELECT (the WITH inside), so that it is logged and
 # measured as the read it is (pghistory prefixes its audit context to any other).
 # Only our own table and column names are in the text; every value is a parameter.
 _PHASE_TIMES_SQL = """
 SELECT * FROM (
-WITH moves AS (
-    SELECT c.to_phase AS phase,
-           c.at AS entered_at,
-           LEAD(c.at) OVER (PARTITION BY c.trajectory_id ORDER BY c.at, c.id) AS left_at
+WITH stays AS (
+    SELECT c.to_phase AS phase, c.at AS entered_at, c.left_at
     FROM trajecten_phasechange c
     JOIN trajecten_trajectory t ON t.id = c.trajectory_id
     WHERE t.team_id = ANY(%(teams)s)
       AND c.kind <> %(reassign)s
+      AND c.to_phase <> %(closed)s
+      AND c.left_at >= %(first)s
       AND t.opened_on <= %(end)s
       AND (t.closed_on IS NULL OR t.closed_on >= %(start)s)
-),
-stays AS (
-    SELECT phase, entered_at, left_at FROM moves
-    WHERE left_at IS NOT NULL AND phase <> %(closed)s AND left_at >= %(first)s
     UNION ALL
     SELECT t.phase, t.phase_since, NULL FROM trajecten_trajectory t
     WHERE t.team_id = ANY(%(teams)s) AND t.phase <> %(closed)s
@@ -345,7 +343,8 @@ def flows(team_ids: list[int], start: datetime.date, end: datetime.date) -> Flow
         )
         .order_by()
         .values("kind", "from_phase", "to_phase")
-        .annotate(n=Count("id"))
+        # COUNT(*), not of the id: phasechange_stay_end_idx alone answers (no id in it).
+        .annotate(n=Count("*"))
     )
     by_kind = dict.fromkeys(MOVE_KINDS, 0)
     size = len(MATRIX_PHASES)
@@ -368,9 +367,13 @@ class Endings:
 def endings(team_ids: list[int], start: datetime.date, end: datetime.date) -> Endings:
     """Trajectories closed in the period (and still closed), by reason and by the
     phase they were in when closed (one query)."""
+    # The last closing move of a trajectory that is closed now is its last move: the
+    # one whose stay has not ended (``left_at`` empty), found in the index alone.
     closed_from = (
-        PhaseChange.objects.filter(trajectory=OuterRef("pk"), kind=TransitionKind.CLOSE)
-        .order_by("-at", "-id")
+        PhaseChange.objects.filter(
+            trajectory=OuterRef("pk"), kind=TransitionKind.CLOSE, left_at__isnull=True
+        )
+        .order_by()
         .values("from_phase")[:1]
     )
     rows = (

@@ -1939,3 +1939,8 @@ def seed(rng: random.Random) -> None:
             story.tell(what, hint)
         story.run()
     world.fixes.apply()
+    # The moves were back-dated: when each stay ended follows their new dates.
+    moved = PhaseChange.objects.filter(pk__in=list(world.fixes.rows.get(PhaseChange, {})))
+    services.phase_changes_refresh_left_at(
+        sorted(set(moved.values_list("trajectory_id", flat=True)))
+    )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,14 +19,13 @@ from trajecten.models import (
     ReferralStatus,
     Trajectory,
     TransitionKind,
+    handled_by_counsellor,
     phase_number,
 )
 
-
-def handled_by_counsellor(staff) -> QuerySet[Trajectory]:
-    """A client is handled by the counsellor of their open trajectory (served by
-    the partial index ``trajectory_open_handler_idx``)."""
-    return Trajectory.objects.open().filter(counsellor__in=staff)
+# ``handled_by_counsellor`` (a client is handled by the counsellor of their open
+# trajectory) is defined with the model: ``visible_to(open_only=True)`` relies on it.
+__all__ = ["handled_by_counsellor"]
 
 
 # --- shared helpers ---------------------------------------------------------------

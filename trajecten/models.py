@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
-from ocmw.models import Client, Team, User, reads_case_of
+from ocmw import registries
+from ocmw.models import Client, Team, User, case_staff, handled_client_ids, reads_case_of
 
 
 class Phase(models.TextChoices):
@@ -127,11 +128,53 @@ def case_clients(user) -> models.QuerySet:
     return cached[1].all()
 
 
+def handled_by_counsellor(staff) -> models.QuerySet:
+    """A client is handled by the counsellor of their open trajectory (served by
+    the partial index ``trajectory_open_handler_idx``); registered as one of the
+    ``client_handlers``."""
+    return Trajectory.objects.open().filter(counsellor__in=staff)
+
+
 class TrajectoryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> TrajectoryQuerySet:
+    def visible_to(
+        self, user, *, open_only: bool = False, client_joined: bool = True
+    ) -> TrajectoryQuerySet:
         """The one scoping function for trajectories: those of clients whose case
-        content the user may read (never the intake desk's identity-only view)."""
-        return self.filter(client__in=case_clients(user).values("pk"))
+        content the user may read (never the intake desk's identity-only view).
+
+        ``open_only``: only the open trajectories, with the same rule tested per
+        row, for the long lists of a team (the team case list and its export,
+        caseloads). A client has at most one open trajectory, so its client is
+        handled by the staff the user reads (``case_staff``, all of the user's
+        OCMW) exactly when its counsellor is one of them (a counsellor only has
+        trajectories of their own OCMW), or the client's responsible social worker
+        is, or another app's rule says so. The per-row test lets PostgreSQL walk a
+        list in its sort order and stop after a page, where the set of visible
+        clients would have to be built whole first (for a head of service, every
+        client of the city). ``client_joined=False`` asks for the responsible
+        worker through a subquery instead of the client row: the same rows, the
+        cheaper form for a count, which needs no client column.
+        """
+        if not open_only:
+            return self.filter(client__in=case_clients(user).values("pk"))
+        if not getattr(user, "is_authenticated", False) or user.ocmw_id is None:
+            return self.none()
+        staff = case_staff(user)
+        clients = Client.objects.filter(ocmw_id=user.ocmw_id)
+        if client_joined:
+            # The OCMW once for every row (it leads the index on client names).
+            rule = Q(client__ocmw_id=user.ocmw_id) & (
+                Q(counsellor_id__in=staff) | Q(client__responsible_social_worker_id__in=staff)
+            )
+        else:
+            rule = Q(counsellor_id__in=staff) | Q(
+                client__in=clients.filter(responsible_social_worker_id__in=staff).values("pk")
+            )
+        others = [r for r in registries.client_handlers if r is not handled_by_counsellor]
+        if others:
+            handled = handled_client_ids(staff, rules=others, responsible=False)
+            rule |= Q(client__in=clients.filter(pk__in=handled).values("pk"))
+        return self.open().filter(rule)
 
     def of_client(self, user, client) -> TrajectoryQuerySet:
         """``visible_to(user).filter(client=client)``; by the client's id alone when
@@ -321,11 +364,26 @@ class PhaseChange(models.Model):
     to_phase = models.CharField(max_length=30, choices=Phase.choices)
     by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
+    # When the trajectory left the phase this change entered: the ``at`` of its next
+    # change that is not a change of counsellor (ordered by at, id). Empty while the
+    # stay goes on, and always for a change of counsellor. Kept by the services.
+    left_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True, max_length=2000)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["trajectory", "at"], name="phasechange_traj_idx")]
+        indexes = [
+            models.Index(fields=["trajectory", "at"], name="phasechange_traj_idx"),
+            # The analytics (trajecten.analytics), per trajectory of the team and from the
+            # index alone: the stays that ended from a day on, the moves dated in a
+            # period and the closing move of a closed trajectory (its stay not ended).
+            models.Index(
+                fields=["trajectory", "left_at"],
+                include=["at", "kind", "from_phase", "to_phase"],
+                condition=~models.Q(kind="reassign"),
+                name="phasechange_stay_end_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_phase} → {self.to_phase}"

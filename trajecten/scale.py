@@ -409,7 +409,9 @@ TRAJECTORY_COLUMNS = [
     "id", "client_id", "team_id", "counsellor_id", "phase", "phase_since", "version", "opened_on",
     "closed_on", "closing_reason", "closing_note", "created_at",
 ]  # fmt: skip
-CHANGE_COLUMNS = ["trajectory_id", "kind", "from_phase", "to_phase", "by_id", "at", "reason"]
+CHANGE_COLUMNS = [
+    "trajectory_id", "kind", "from_phase", "to_phase", "by_id", "at", "reason", "left_at",
+]  # fmt: skip
 CONTACT_COLUMNS = [
     "client_id", "trajectory_id", "date", "type", "duration_minutes", "staff_id", "shared_with",
     "summary", "confidential", "created_at",
@@ -456,8 +458,12 @@ class Writer:
         rows = self.rows
         sector = seed.sector
         texts = self.texts
-        # Phase changes.
+        # Phase changes, each with when the stay it began ended (``left_at``): the
+        # next move's time; the moves are on different days, in order, and a change
+        # of counsellor ends no stay (it gets none).
+        changes: list[list] = []
         last_at = at(seed.opened, 540)
+        previous: list | None = None
         for kind, source, target, day, key in steps:
             when = at(datetime.date.fromordinal(day), 480 + int(rnd() * 540))
             by = seed.lead_id if kind == "reassign" else seed.counsellor_id
@@ -465,25 +471,29 @@ class Writer:
                 reason = texts.reasons.get((lang, sector, CLOSING_NOTE_KEY.get(key, "")), "")
                 if key == ClosingReason.OTHER:
                     reason = OTHER_NOTE[lang]
-                rows["pc"].append(
-                    (seed.id, TransitionKind.CLOSE, PHASES[source], CLOSED, by, when, reason)
+                changes.append(
+                    [seed.id, TransitionKind.CLOSE, PHASES[source], CLOSED, by, when, reason, None]
                 )
             elif kind == "reassign":
-                rows["pc"].append(
-                    (seed.id, TransitionKind.REASSIGN, PHASES[source], PHASES[target], by, when,
-                     REASSIGN_NOTE[lang])
+                changes.append(
+                    [seed.id, TransitionKind.REASSIGN, PHASES[source], PHASES[target], by, when,
+                     REASSIGN_NOTE[lang], None]
                 )  # fmt: skip
             else:
                 reason = texts.reasons[lang, sector, key] if key else ""
-                rows["pc"].append(
-                    (seed.id, kind, PHASES[source] if source >= 0 else "", PHASES[target], by,
-                     when, reason)
+                changes.append(
+                    [seed.id, kind, PHASES[source] if source >= 0 else "", PHASES[target], by,
+                     when, reason, None]
                 )  # fmt: skip
             if kind != "reassign":
+                if previous is not None:
+                    previous[7] = when
+                previous = changes[-1]
                 last_at = when
+        rows["pc"].extend(map(tuple, changes))
         closing_note = ""
         if seed.closed:
-            closing_note = rows["pc"][-1][6] if steps[-1][0] == "close" else ""
+            closing_note = changes[-1][6] if steps[-1][0] == "close" else ""
         rows["t"].append(
             (seed.id, seed.client_id, seed.team_id, seed.counsellor_id,
              CLOSED if seed.closed else PHASES[seed.phase], last_at, len(steps), seed.opened,

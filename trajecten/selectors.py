@@ -105,7 +105,7 @@ def caseload(
         .order_by("-date", "-id")
         .values("next_evaluation_on")[:1]
     )
-    qs = Trajectory.objects.visible_to(user).open()
+    qs = Trajectory.objects.visible_to(user, open_only=True)
     if team_ids is not None:
         qs = qs.filter(team_id__in=team_ids)
         if counsellor_id:
@@ -556,11 +556,12 @@ def team_cases(
     min_days_in_phase: int | None = None,
     extra: list[tuple[Any, str]] = (),
     today: datetime.date | None = None,
+    for_count: bool = False,
 ) -> QuerySet[Trajectory]:
     """The open trajectories of ``team_ids`` (the teams the user leads, from
     ``led_team_ids``), filtered, with what each row of the case list shows.
 
-    Scoped by ``Trajectory.objects.visible_to(user)`` as well, so a team id the
+    Scoped by ``Trajectory.objects.visible_to(user, open_only=True)`` as well, so a team id the
     user does not lead can never bring another team's or OCMW's files back.
 
     - ``overdue``: the client has an open task of this kind whose due date has
@@ -569,7 +570,8 @@ def team_cases(
     - ``age``: a key of ``AGE_GROUPS``, the client's age today;
     - ``language``: the client's preferred language;
     - ``min_days_in_phase``: at least this many whole days in the current phase;
-    - ``extra``: ``(CaseListFilter, value)`` pairs of ``trajecten.registries``.
+    - ``extra``: ``(CaseListFilter, value)`` pairs of ``trajecten.registries``;
+    - ``for_count``: the same rows without what a row shows, to count them.
 
     Each row is annotated with ``phase_order`` (1..7, for sorting) and
     ``overdue_kinds`` (the kinds of the client's overdue active tasks), in the
@@ -578,7 +580,8 @@ def team_cases(
     from ocmw.models import Task, TaskStatus
 
     today = today or timezone.localdate()
-    qs = Trajectory.objects.visible_to(user).open().filter(team_id__in=team_ids)
+    qs = Trajectory.objects.visible_to(user, open_only=True, client_joined=not for_count)
+    qs = qs.filter(team_id__in=team_ids)
     if counsellor_id:
         qs = qs.filter(counsellor_id=counsellor_id)
     if phase:
@@ -596,6 +599,8 @@ def team_cases(
         qs = qs.filter(phase_since__lte=timezone.now() - datetime.timedelta(days=min_days_in_phase))
     for case_filter, value in extra:
         qs = case_filter.apply(qs, value)
+    if for_count:  # the same rows, asked in the form that counts them cheaply
+        return qs
     return qs.select_related("client", "counsellor", "team").annotate(
         phase_order=PHASE_ORDER,
         overdue_kinds=ArraySubquery(
@@ -620,7 +625,13 @@ class SortColumn:
 
 
 TEAM_CASE_SORTS: dict[str, tuple[SortColumn, ...]] = {
-    "name": (SortColumn("client__last_name", str), SortColumn("client__first_name", str)),
+    # Ends with the client's id, unique among open trajectories (one per client):
+    # the order of the index on client names, which a page walks and leaves.
+    "name": (
+        SortColumn("client__last_name", str),
+        SortColumn("client__first_name", str),
+        SortColumn("client_id", int),
+    ),
     "counsellor": (
         SortColumn("counsellor__first_name", str),
         SortColumn("counsellor__last_name", str),
@@ -645,6 +656,8 @@ def _sort_columns(sort: str) -> list[SortColumn]:
     flip = sort.startswith("-")
     base = TEAM_CASE_SORTS[sort.lstrip("-")]
     columns = [SortColumn(c.path, c.kind, c.descending != flip) for c in base]
+    if columns[-1].path == "client_id":  # already unique: no tie to break
+        return columns
     return [*columns, SortColumn("pk", int, flip)]
 
 
@@ -695,14 +708,17 @@ def decode_cursor(cursor: str, sort: str) -> tuple[str, list[Any]]:
 
 def _beyond(columns: list[SortColumn], key: list[Any], *, backwards: bool) -> Q:
     """Rows strictly after ``key`` in the order of ``columns`` (before it, backwards):
-    (a > x) or (a = x and b > y) or (a = x and b = y and id > z) ..."""
+    (a >= x) and ((a > x) or (a = x and b > y) or (a = x and b = y and id > z) ...).
+    The first, redundant bound is what lets an index on ``a`` start at the key."""
     beyond = Q(pk__in=[])
     equal = Q()
     for column, value in zip(columns, key, strict=True):
         later = column.descending == backwards
         beyond |= equal & Q(**{f"{column.path}__{'gt' if later else 'lt'}": value})
         equal &= Q(**{column.path: value})
-    return beyond
+    first = columns[0]
+    bound = "gte" if first.descending == backwards else "lte"
+    return Q(**{f"{first.path}__{bound}": key[0]}) & beyond
 
 
 def _ordering(columns: list[SortColumn], *, backwards: bool = False) -> list[Any]:

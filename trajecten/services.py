@@ -8,7 +8,7 @@ from typing import Any
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -223,6 +223,10 @@ def trajectory_transition(
         # Only a reopen meets the one-open-trajectory constraint: another
         # trajectory of this client was opened after the check above.
         raise ValidationError(_("This client already has an open trajectory."))
+    # The move ends the stay the previous move (not a change of counsellor) began.
+    PhaseChange.objects.filter(trajectory=current, left_at__isnull=True).exclude(
+        kind=TransitionKind.REASSIGN
+    ).update(left_at=current.phase_since)
     PhaseChange.objects.create(
         trajectory=current,
         kind=kind,
@@ -234,6 +238,29 @@ def trajectory_transition(
         or (current.get_closing_reason_display() if kind == TransitionKind.CLOSE else ""),
     )
     return current
+
+
+def phase_changes_refresh_left_at(trajectory_ids: list[int]) -> int:
+    """Recompute ``PhaseChange.left_at`` of these trajectories from their ``at``
+    (the next change that is not a change of counsellor, by at and id), in one
+    statement; returns the number of rows changed. Only for the demo seeders,
+    which move the ``at`` of the changes they made into the past afterwards."""
+    if not trajectory_ids:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE trajecten_phasechange AS c SET left_at = n.next_at
+            FROM (
+                SELECT id, LEAD(at) OVER (PARTITION BY trajectory_id ORDER BY at, id) AS next_at
+                FROM trajecten_phasechange
+                WHERE trajectory_id = ANY(%(ids)s) AND kind <> %(reassign)s
+            ) AS n
+            WHERE c.id = n.id AND c.left_at IS DISTINCT FROM n.next_at
+            """,
+            {"ids": list(trajectory_ids), "reassign": TransitionKind.REASSIGN.value},
+        )
+        return cursor.rowcount
 
 
 # --- referral ------------------------------------------------------------------

@@ -656,9 +656,12 @@ def _team_case_filters(request: HttpRequest, staff: list) -> forms.TeamCaseFilte
     )
 
 
-def _team_case_rows(request: HttpRequest, filters: forms.TeamCaseFilterForm, led: list[int]):
+def _team_case_rows(
+    request: HttpRequest, filters: forms.TeamCaseFilterForm, led: list[int], for_count=False
+):
     data = filters.cleaned_data
     return selectors.team_cases(
+        for_count=for_count,
         user=request.user,
         team_ids=led,
         counsellor_id=data["counsellor"],
@@ -795,7 +798,7 @@ def team_cases(request: HttpRequest) -> HttpResponse:
             row.overdue_labels = [str(labels.get(kind, kind)) for kind in row.overdue_kinds]
         context.update(
             rows=rows,
-            count=qs.count(),
+            count=_team_case_rows(request, filters, led, for_count=True).count(),
             sort=sort,
             headers=_sort_headers(request, sort),
             next_url=_url_with(request, cursor=page.next_cursor) if page.next_cursor else "",

@@ -19,10 +19,13 @@ with unusual role mixes, over files handled in every way the rule knows.
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user
 from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from ocmw import services
-from ocmw.models import Client, Role, User, reads_case_of
+from ocmw.models import Client, Role, User, reads_case_of, teammate_ids
 from tests.factories import ClientFactory
 from tests.trajecten.conftest import full_checklist
 from trajecten import services as trajectory_services
@@ -161,15 +164,34 @@ def test_one_client_looked_up_by_id_gets_the_same_answer(files, persona, mixed_s
             )
 
 
-def test_the_scope_follows_team_changes_within_one_request(files, counsellor, colleague):
-    """The scope is built once per user object, but team membership is read by
-    the SQL when it runs: leaving the team hides the colleague's files at once."""
+def test_the_scope_follows_team_changes_from_the_next_request(files, counsellor, colleague):
+    """The teammates are read once per user object (a request's user): leaving the
+    team hides the colleague's files from the next request on; a role change at once."""
     by_colleague = files[3]
     assert case_clients(counsellor).filter(pk=by_colleague.pk).exists()
     counsellor.teams.clear()
-    assert not case_clients(counsellor).filter(pk=by_colleague.pk).exists()
+    again = User.objects.get(pk=counsellor.pk)
+    assert not case_clients(again).filter(pk=by_colleague.pk).exists()
+    assert (
+        not Trajectory.objects.visible_to(again, open_only=True)
+        .filter(client=by_colleague)
+        .exists()
+    )
     counsellor.roles = [Role.INTAKE]
     assert not Client.objects.visible_to(counsellor).get(pk=by_colleague.pk).access_case
+
+
+def test_the_login_loads_the_teammates_with_the_user(client, counsellor, colleague):
+    """The auth backend reads the teammates in the user's own query: the scope of a
+    request costs no query of its own."""
+    client.force_login(counsellor)
+    request = RequestFactory().get("/")
+    request.session = client.session
+    with CaptureQueriesContext(connection) as queries:
+        user = get_user(request)
+        assert sorted(user.teammate_ids) == sorted({counsellor.pk, colleague.pk})
+        case_clients(user).exists()
+    assert len(queries) == 3  # session, user with teammates, the scoped query
 
 
 def test_a_referral_is_seen_through_its_file_or_its_team(
@@ -282,3 +304,36 @@ def test_each_branch_of_the_scope_is_one_index_alone(files, counsellor, branch, 
     sql, params = branch(counsellor).query.sql_with_params()
     plan = explain(sql, params, "seqscan", "bitmapscan", "sort")
     assert f"Index Only Scan using {index}" in plan
+
+
+def test_open_trajectories_per_row_are_the_same_rows_as_the_set(files, persona, mixed_staff):
+    """``visible_to(open_only=True)`` tests the rule per row (both forms: with the
+    client row joined, and for counting): the same open trajectories as the set
+    form, for every persona and mix of roles, never another OCMW's."""
+    for user in staff(persona, mixed_staff):
+        want = set(Trajectory.objects.visible_to(user).open().values_list("pk", flat=True))
+        joined = Trajectory.objects.visible_to(user, open_only=True)
+        counted = Trajectory.objects.visible_to(user, open_only=True, client_joined=False)
+        assert set(joined.values_list("pk", flat=True)) == want, user.username
+        assert set(counted.values_list("pk", flat=True)) == want, user.username
+        assert counted.count() == len(want), user.username
+        readable = {pk for pk, case, _edit in expected(user) if case}
+        clients = set(joined.values_list("client_id", flat=True))
+        assert clients == readable & clients, user.username
+
+
+def test_a_teammate_of_another_ocmw_does_not_open_its_files(
+    files, persona, spi_team, foreign_case, other_ocmw_team
+):
+    """A staff member of another OCMW put in one's team (a misconfiguration) is not
+    a teammate: their trajectories stay out of the per-row and the set scope."""
+    outsider = persona("outsider")
+    foreign = trajectory_services.trajectory_open(
+        actor=outsider, client=foreign_case, counsellor=outsider, team=other_ocmw_team
+    )
+    outsider.teams.add(spi_team)
+    lead = User.objects.get(pk=persona("teamlead").pk)
+    assert outsider.pk not in teammate_ids(lead)
+    assert not Trajectory.objects.visible_to(lead, open_only=True).filter(pk=foreign.pk).exists()
+    assert not Trajectory.objects.visible_to(lead).filter(pk=foreign.pk).exists()
+    assert Trajectory.objects.visible_to(outsider, open_only=True).filter(pk=foreign.pk).exists()
