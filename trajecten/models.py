@@ -740,7 +740,11 @@ class Contact(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         indexes = [
-            models.Index(fields=["client", "-date"], name="contact_client_date_idx"),
+            # "Any contact (not a handover note) since ..." answered from the index
+            # alone: the team overview's and the reminders' no-contact test.
+            models.Index(
+                fields=["client", "-date"], include=["type"], name="contact_client_date_type_idx"
+            ),
             models.Index(fields=["staff", "date"], name="contact_staff_date_idx"),
         ]
         constraints = [
