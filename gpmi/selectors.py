@@ -505,8 +505,12 @@ def _share(part: int, whole: int) -> float | None:
 # contracts (the only ones the evaluation rule applies to). The ORM form of the
 # same figures repeated each correlated subquery wherever an annotation was used
 # (a dozen probes per GPMI, seconds at 200,000 clients). The rule is the one of
-# ``compliance`` (``_COMPLIANCE_SQL``), written once more for the whole scope; a test holds
-# the two to the same answers.
+# ``compliance`` (``_COMPLIANCE_SQL``), written once more for the whole scope; a
+# test holds the two to the same answers.
+# The scope comes sorted by GPMI id and the client is joined after it: the probes of
+# clients, versions and evaluations then walk their indexes in (roughly) key order
+# instead of the hash order of the user's set of clients, which at 8,000 GPMIs took
+# a quarter off the query (the same rows, the same answers).
 # Tokens ``{name}`` become parameters; only our own table and column names are text.
 _STATISTICS_SQL = """
 SELECT k_type, k_age, k_gender, k_team,
@@ -545,7 +549,11 @@ FROM (
                AND e.done_in_person >= v.required_in_person * ({reference} - p.period_start)
                    / (p.period_end - p.period_start + 1)
                AS f_rule_met
-    FROM ({scope}) AS g
+    FROM (
+        SELECT s.*, c.birth_date, c.gender
+        FROM ({scope}) AS s
+        JOIN ocmw_client AS c ON c.id = s.client_id
+    ) AS g
     CROSS JOIN LATERAL (
         SELECT (array_agg(signed_on ORDER BY number) FILTER (WHERE is_signed))[1] AS signed_on,
                MIN(start_date) FILTER (WHERE is_signed) AS contract_start,
@@ -610,15 +618,14 @@ def _statistics_sql(
 ) -> tuple[str, list[Any]]:
     """The query of ``statistics`` over the GPMIs of ``scope``; ``EmptyResultSet``
     when the scope can hold nothing."""
-    rows = scope.order_by().values(
+    rows = scope.order_by("id").values(
         "id",
         "type",
+        "client_id",
         "trajectory_id",
         "leefloon_decision_date",
         "created_at",
         team=F("trajectory__team_id"),
-        birth_date=F("client__birth_date"),
-        gender=F("client__gender"),
     )
     return _bind(
         _STATISTICS_SQL,

@@ -33,6 +33,8 @@ import time_machine
 from gpmi import selectors, services
 from gpmi.models import EndReason, GpmiType
 from ocmw import insz
+from ocmw.auth import with_teammate_ids
+from ocmw.models import User
 from tests.factories import ClientFactory
 from tests.gpmi.conftest import gpmi_version_data
 from trajecten import services as trajecten_services
@@ -414,11 +416,12 @@ def test_statistics_take_three_queries_whatever_the_number_of_gpmis(
 ):
     with at(D(2026, 6, 1)):
         many_gpmis(count)
-        teamlead.refresh_from_db()
+        # The lead as a request has them: loaded with their teammates (ocmw.auth).
+        lead = with_teammate_ids(User.objects.all()).get(pk=teamlead.pk)
         # 1 the totals and every breakdown (GROUPING SETS over one row per GPMI),
         # 1 the team names, 1 the lead's OCMW name.
         with django_assert_num_queries(3):
-            result = selectors.statistics(user=teamlead, year=2026)
+            result = selectors.statistics(user=lead, year=2026)
     assert result["total"]["exemptions"] == count // 2
     assert rows(result, "type")[8]["exemptions"] == count // 2
 

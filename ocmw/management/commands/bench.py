@@ -99,6 +99,9 @@ class Command(BaseCommand):
         parser.add_argument("--only", nargs="*", help="only these target keys (and sections)")
         parser.add_argument("--skip-seed", action="store_true")
         parser.add_argument(
+            "--settle-only", action="store_true", help="only vacuum and analyze, then stop"
+        )
+        parser.add_argument(
             "--write", action="store_true", help="write bench/results.* even with --only"
         )
 
@@ -107,6 +110,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         if not options["skip_seed"]:
             call_command("seed_scale", clients=clients, stdout=self.stdout)
+        self._settle()
+        if options["settle_only"]:
+            return
         self.ocmw_id = self._largest_ocmw()
         self.users = self._personas()
         results: dict[str, Any] = {
@@ -138,6 +144,15 @@ class Command(BaseCommand):
         self.stdout.write(self._table(results))
 
     # --- set-up ------------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        """What autovacuum does on a database in use, done now: fresh planner
+        statistics (the reminders scan has just made ~150,000 tasks) and the
+        visibility map that lets index-only scans skip the table."""
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+        self.stdout.write(f"  vacuum and analyze: {time.perf_counter() - start:.1f} s")
 
     def _largest_ocmw(self) -> int:
         row = Client.objects.values("ocmw_id").annotate(n=Count("id")).order_by("-n").first()
@@ -293,6 +308,10 @@ class Command(BaseCommand):
             "p95_ms": round(p95, 1),
             "queries": len(queries.captured_queries),
             "floor_ms": round(floor, 2) if floor is not None else None,
+            # Every query of the request as the app saw it (round trips included).
+            "sql_total_ms": round(
+                sum(float(q["time"]) for q in queries.captured_queries) * 1000, 1
+            ),
             "ratio": round(p50 / floor, 1) if floor else None,
             "ratio_target": target.ratio_target,
             "main_query": slowest["sql"][:300] if slowest else "",
@@ -404,12 +423,13 @@ class Command(BaseCommand):
             f"Python {machine['python']}, commit {machine['git']}; load average before "
             f"{machine['load_average']}. Data: {results['data']}.",
             "",
-            "| page / endpoint | p50 ms | p95 ms | queries | raw SQL floor ms | ratio | target |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| page / endpoint | p50 ms | p95 ms | queries | all SQL ms | raw SQL floor ms "
+            "| ratio | target |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
         for page in results["pages"]:
             if page.get("missing"):
-                lines.append(f"| {page['label']} | – | – | – | – | – | not built |")
+                lines.append(f"| {page['label']} | – | – | – | – | – | – | not built |")
                 continue
             ok = page["p95_ms"] <= TARGET_MS and page.get("status") == 200
             if page["ratio_target"] and page["ratio"] is not None:
@@ -418,26 +438,28 @@ class Command(BaseCommand):
             ratio = page["ratio"] if page["ratio"] is not None else "–"
             lines.append(
                 f"| {page['label']} | {page['p50_ms']} | {page['p95_ms']} | {page['queries']} | "
-                f"{floor} | {ratio}× | {'met' if ok else 'NOT MET'} |"
+                f"{page.get('sql_total_ms', '–')} | {floor} | {ratio}× | "
+                f"{'met' if ok else 'NOT MET'} |"
             )
         if "scan" in results:
             scan = results["scan"]
             lines.append(
-                f"| reminders scan (full run) | {scan['seconds'] * 1000:.0f} | | | | | "
+                f"| reminders scan (full run) | {scan['seconds'] * 1000:.0f} | | | | | | "
                 f"{'met' if scan['seconds'] <= 30 else 'NOT MET'} (≤ 30 s) |"
             )
         if "pdf" in results:
             pdf = results["pdf"]["signed"]
             lines.append(
                 f"| GPMI PDF ({results['pdf']['pages']} pages, signed) | {pdf['median_ms']} | "
-                f"{pdf['p95_ms']} | | | | {'met' if pdf['median_ms'] <= 300 else 'NOT MET'}"
+                f"{pdf['p95_ms']} | | | | | {'met' if pdf['median_ms'] <= 300 else 'NOT MET'}"
                 " (median ≤ 300 ms) |"
             )
         if "export" in results and not results["export"].get("missing"):
             export = results["export"]
             growth = max(export["python_peak_mb"], export["rss_growth_mb"])
             lines.append(
-                f"| CSV export, {export['rows']:,} rows | {export['seconds'] * 1000:.0f} | | | | | "
+                f"| CSV export, {export['rows']:,} rows | {export['seconds'] * 1000:.0f} "
+                "| | | | | | "
                 f"{'met' if growth <= 50 and export['streaming'] else 'NOT MET'} "
                 f"(peak growth {growth} MB ≤ 50 MB) |"
             )
@@ -448,6 +470,7 @@ class Command(BaseCommand):
                 f"| load test: {load['users']} users, {load['seconds']} s, think "
                 f"{'-'.join(f'{x:g}' for x in load.get('think_seconds', []))} s, "
                 f"{load['throughput_rps']} req/s, {load['errors']} errors | {load['p50_ms']} | "
-                f"{load['p95_ms']} | | | | {'met' if ok else 'NOT MET'} (0 errors, p95 ≤ 300 ms) |"
+                f"{load['p95_ms']} | | | | | {'met' if ok else 'NOT MET'} "
+                "(0 errors, p95 ≤ 300 ms) |"
             )
         return "\n".join(lines) + "\n"
