@@ -555,20 +555,34 @@ FROM (
         JOIN ocmw_client AS c ON c.id = s.client_id
     ) AS g
     CROSS JOIN LATERAL (
-        SELECT (array_agg(signed_on ORDER BY number) FILTER (WHERE is_signed))[1] AS signed_on,
+        -- Plain MIN/MAX, no ordered aggregates (those sort once per GPMI and figure,
+        -- a tenth of the query): a value of the first or last version by number is
+        -- read from MIN/MAX(number * 10^k + value), numbers being unique per GPMI.
+        -- The first signed version's signing day, NULL when that version has none:
+        SELECT CASE WHEN MIN(signed_key) FILTER (WHERE is_signed) / 10000000
+                         = MIN(number) FILTER (WHERE is_signed)
+                    THEN DATE '0001-01-01'
+                         + MOD(MIN(signed_key) FILTER (WHERE is_signed), 10000000)::int
+               END AS signed_on,
                MIN(start_date) FILTER (WHERE is_signed) AS contract_start,
                COALESCE(bool_or(in_force), false) AS running,
-               COALESCE((array_agg(evaluations_per_year ORDER BY number DESC)
-                         FILTER (WHERE in_force))[1], {default_evaluations}) AS required,
-               COALESCE((array_agg(evaluations_in_person ORDER BY number DESC)
-                         FILTER (WHERE in_force))[1], {default_in_person}) AS required_in_person,
-               -- DESC puts a missing end date first, as the ORM's order_by("-ended_on").
-               (array_agg(ended_on ORDER BY ended_on DESC)
-                FILTER (WHERE status = {ended} AND end_reason <> {replaced}))[1] AS ended_on
+               -- What the last version in force asks (at most 32,767: a smallint).
+               COALESCE(MOD(MAX(number::bigint * 100000 + evaluations_per_year)
+                            FILTER (WHERE in_force), 100000), {default_evaluations}) AS required,
+               COALESCE(MOD(MAX(number::bigint * 100000 + evaluations_in_person)
+                            FILTER (WHERE in_force), 100000), {default_in_person})
+                   AS required_in_person,
+               -- The latest end; none while an ended version has no end date (as the
+               -- ORM's order_by("-ended_on"), which puts NULL first).
+               CASE WHEN bool_or(ended_on IS NULL) FILTER (WHERE is_ended) THEN NULL
+                    ELSE MAX(ended_on) FILTER (WHERE is_ended) END AS ended_on
         FROM (
-            SELECT number, status, start_date, ended_on, end_reason,
-                   evaluations_per_year, evaluations_in_person,
-                   GREATEST(client_signed_on, ocmw_signed_on, counsellor_signed_on) AS signed_on,
+            SELECT number, start_date, ended_on, evaluations_per_year, evaluations_in_person,
+                   -- Days since 1 January of the year 1: below 10^7 until the year 9999.
+                   number::bigint * 10000000
+                       + (GREATEST(client_signed_on, ocmw_signed_on, counsellor_signed_on)
+                          - DATE '0001-01-01') AS signed_key,
+                   status = {ended} AND end_reason <> {replaced} AS is_ended,
                    status = ANY({signed_states}) AS is_signed,
                    status = ANY({signed_states}) AND start_date <= {reference}
                        AND GREATEST(client_signed_on, ocmw_signed_on, counsellor_signed_on)

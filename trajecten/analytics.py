@@ -239,52 +239,72 @@ class PhaseTime:
     ongoing: int  # stays still going on at the end of the period
 
 
-# The team's stays that ended from the start of the period on: each move knows when
-# the trajectory left the phase it entered (``PhaseChange.left_at``, kept by the
-# services: the next move, changes of counsellor left out), read per trajectory of
-# the team from ``phasechange_stay_end_idx`` alone; the stay a trajectory is in now
-# comes from its ``phase_since``. Trajectories closed before the period (and not
-# reopened) or opened after it cannot have a stay that counts.
+# The team's stays, from ``phasechange_team_stay_idx`` alone (each change carries the
+# team of its trajectory and ``left_at``, when the trajectory left the phase it
+# entered: its next move, changes of counsellor left out; both kept by the services):
+# one range scan for the stays that ended in the period, with their length in
+# calendar days, and one for those that began before its end and ended after it. The
+# stay a trajectory is in now (no ``left_at``) comes from its ``phase_since``. Each
+# part is counted per phase on its own, so only the ended stays are sorted, once for
+# both percentiles.
+# The period's days are compared as instants ([first, after): its first and the next
+# day's midnight in Brussels); only a stay that ended in it is turned into calendar
+# days, the one conversion per row that costs.
 # The statement starts with SELECT (the WITH inside), so that it is logged and
 # measured as the read it is (pghistory prefixes its audit context to any other).
 # Only our own table and column names are in the text; every value is a parameter.
 _PHASE_TIMES_SQL = """
 SELECT * FROM (
-WITH stays AS (
-    SELECT c.to_phase AS phase, c.at AS entered_at, c.left_at
+WITH ended AS (
+    SELECT c.to_phase AS phase,
+           (c.left_at AT TIME ZONE %(zone)s)::date - (c.at AT TIME ZONE %(zone)s)::date AS length
     FROM trajecten_phasechange c
-    JOIN trajecten_trajectory t ON t.id = c.trajectory_id
-    WHERE t.team_id = ANY(%(teams)s)
+    WHERE c.team_id = ANY(%(teams)s)
       AND c.kind <> %(reassign)s
       AND c.to_phase <> %(closed)s
-      AND c.left_at >= %(first)s
-      AND t.opened_on <= %(end)s
-      AND (t.closed_on IS NULL OR t.closed_on >= %(start)s)
-    UNION ALL
-    SELECT t.phase, t.phase_since, NULL FROM trajecten_trajectory t
-    WHERE t.team_id = ANY(%(teams)s) AND t.phase <> %(closed)s
+      AND c.left_at >= %(first)s AND c.left_at < %(after)s
 ),
--- The period's days are compared as instants ([first, after): its first and the
--- next day's midnight in Brussels); only a stay that ended in it is turned into
--- calendar days, the one conversion per row that costs.
-days AS (
-    SELECT phase, entered_at, left_at,
-           left_at >= %(first)s AND left_at < %(after)s AS ended_in_period,
-           CASE WHEN left_at >= %(first)s AND left_at < %(after)s
-                THEN (left_at AT TIME ZONE %(zone)s)::date
-                     - (entered_at AT TIME ZONE %(zone)s)::date
-           END AS length
-    FROM stays
+ongoing AS (
+    SELECT c.to_phase AS phase
+    FROM trajecten_phasechange c
+    WHERE c.team_id = ANY(%(teams)s)
+      AND c.kind <> %(reassign)s
+      AND c.to_phase <> %(closed)s
+      AND c.left_at >= %(after)s AND c.at < %(after)s
+    UNION ALL
+    SELECT t.phase FROM trajecten_trajectory t
+    WHERE t.team_id = ANY(%(teams)s) AND t.phase <> %(closed)s AND t.phase_since < %(after)s
+),
+counted AS (
+    SELECT phase, COUNT(*) AS completed,
+           percentile_cont(ARRAY[0.5, 0.8]) WITHIN GROUP (ORDER BY length) AS percentiles,
+           0 AS ongoing
+    FROM ended GROUP BY phase
+    UNION ALL
+    SELECT phase, 0, NULL, COUNT(*) FROM ongoing GROUP BY phase
 )
-SELECT phase,
-       COUNT(*) FILTER (WHERE ended_in_period),
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY length) FILTER (WHERE ended_in_period),
-       percentile_cont(0.8) WITHIN GROUP (ORDER BY length) FILTER (WHERE ended_in_period),
-       COUNT(*) FILTER (WHERE entered_at < %(after)s AND (left_at IS NULL OR left_at >= %(after)s))
-FROM days
+SELECT phase, SUM(completed)::int, MAX(percentiles[1]), MAX(percentiles[2]),
+       SUM(ongoing)::int
+FROM counted
 GROUP BY phase
 ) AS phase_times
 """
+
+
+def phase_times_query(
+    team_ids: list[int], start: datetime.date, end: datetime.date
+) -> tuple[str, dict]:
+    """The SQL of ``phase_times`` and its parameters."""
+    first, after = _bounds(start, end)
+    params = {
+        "teams": list(team_ids),
+        "first": first,
+        "after": after,
+        "zone": settings.TIME_ZONE,
+        "closed": Phase.CLOSED.value,
+        "reassign": TransitionKind.REASSIGN.value,
+    }
+    return _PHASE_TIMES_SQL, params
 
 
 def phase_times(team_ids: list[int], start: datetime.date, end: datetime.date) -> list[PhaseTime]:
@@ -292,20 +312,8 @@ def phase_times(team_ids: list[int], start: datetime.date, end: datetime.date) -
     See the module docstring for what a stay is and which stays count."""
     found: dict[str, tuple] = {}
     if team_ids:
-        first, after = _bounds(start, end)
-        params = {
-            "teams": list(team_ids),
-            # A stay that ended before the period counts nowhere: left out early.
-            "first": first,
-            "after": after,
-            "start": start,
-            "end": end,
-            "zone": settings.TIME_ZONE,
-            "closed": Phase.CLOSED.value,
-            "reassign": TransitionKind.REASSIGN.value,
-        }
         with connection.cursor() as cursor:
-            cursor.execute(_PHASE_TIMES_SQL, params)
+            cursor.execute(*phase_times_query(team_ids, start, end))
             found = {row[0]: row[1:] for row in cursor.fetchall()}
     result = []
     for phase in PHASES:
@@ -334,18 +342,23 @@ class Flows:
     matrix: list[list[int]]
 
 
-def flows(team_ids: list[int], start: datetime.date, end: datetime.date) -> Flows:
-    """Moves between phases dated in the period, by kind and from × to (one query)."""
+def flow_rows(team_ids: list[int], start: datetime.date, end: datetime.date) -> QuerySet:
+    """The moves dated in the period counted by kind, from phase and to phase."""
     first, after = _bounds(start, end)
-    rows = (
+    return (
         PhaseChange.objects.filter(
-            trajectory__team_id__in=team_ids, at__gte=first, at__lt=after, kind__in=MOVE_KINDS
+            team_id__in=team_ids, at__gte=first, at__lt=after, kind__in=MOVE_KINDS
         )
         .order_by()
         .values("kind", "from_phase", "to_phase")
-        # COUNT(*), not of the id: phasechange_stay_end_idx alone answers (no id in it).
+        # COUNT(*), not of the id: phasechange_team_move_idx alone answers (no id in it).
         .annotate(n=Count("*"))
     )
+
+
+def flows(team_ids: list[int], start: datetime.date, end: datetime.date) -> Flows:
+    """Moves between phases dated in the period, by kind and from × to (one query)."""
+    rows = flow_rows(team_ids, start, end)
     by_kind = dict.fromkeys(MOVE_KINDS, 0)
     size = len(MATRIX_PHASES)
     matrix = [[0] * size for _ in range(size)]
@@ -364,11 +377,12 @@ class Endings:
     total: int
 
 
-def endings(team_ids: list[int], start: datetime.date, end: datetime.date) -> Endings:
-    """Trajectories closed in the period (and still closed), by reason and by the
-    phase they were in when closed (one query)."""
+def ending_rows(team_ids: list[int], start: datetime.date, end: datetime.date) -> QuerySet:
+    """The trajectories closed in the period (and still closed), counted by closing
+    reason and by the phase they were in when closed."""
     # The last closing move of a trajectory that is closed now is its last move: the
-    # one whose stay has not ended (``left_at`` empty), found in the index alone.
+    # one whose stay has not ended (``left_at`` empty), found in
+    # ``phasechange_last_close_idx`` alone.
     closed_from = (
         PhaseChange.objects.filter(
             trajectory=OuterRef("pk"), kind=TransitionKind.CLOSE, left_at__isnull=True
@@ -376,7 +390,7 @@ def endings(team_ids: list[int], start: datetime.date, end: datetime.date) -> En
         .order_by()
         .values("from_phase")[:1]
     )
-    rows = (
+    return (
         Trajectory.objects.filter(
             team_id__in=team_ids, phase=Phase.CLOSED, closed_on__gte=start, closed_on__lte=end
         )
@@ -385,6 +399,12 @@ def endings(team_ids: list[int], start: datetime.date, end: datetime.date) -> En
         .values("closing_reason", "closed_from")
         .annotate(n=Count("id"))
     )
+
+
+def endings(team_ids: list[int], start: datetime.date, end: datetime.date) -> Endings:
+    """Trajectories closed in the period (and still closed), by reason and by the
+    phase they were in when closed (one query)."""
+    rows = ending_rows(team_ids, start, end)
     by_reason = dict.fromkeys(ClosingReason.values, 0)
     by_phase = dict.fromkeys(PHASES, 0)
     total = 0

@@ -359,6 +359,12 @@ class PhaseChange(models.Model):
     """Every move of a trajectory: from, to, who, when and why."""
 
     trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="changes")
+    # The trajectory's team, copied so that the team lead's analytics read a team's
+    # changes from an index alone, without a join per trajectory. Set by the services
+    # when the change is made and kept equal to ``trajectory.team`` (the one place a
+    # trajectory changes team, a referral accepted for a phase-1 trajectory, moves
+    # all its changes along).
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(max_length=10, choices=TransitionKind.choices)
     from_phase = models.CharField(max_length=30, choices=Phase.choices, blank=True)
     to_phase = models.CharField(max_length=30, choices=Phase.choices)
@@ -374,14 +380,29 @@ class PhaseChange(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["trajectory", "at"], name="phasechange_traj_idx"),
-            # The analytics (trajecten.analytics), per trajectory of the team and from the
-            # index alone: the stays that ended from a day on, the moves dated in a
-            # period and the closing move of a closed trajectory (its stay not ended).
+            # The analytics (trajecten.analytics), each a range scan of the team's
+            # changes in one index alone. Time in phase: the stays that ended from a
+            # day on (a change of counsellor and a closing begin no stay).
             models.Index(
-                fields=["trajectory", "left_at"],
-                include=["at", "kind", "from_phase", "to_phase"],
-                condition=~models.Q(kind="reassign"),
-                name="phasechange_stay_end_idx",
+                fields=["team", "left_at"],
+                include=["at", "to_phase"],
+                condition=~models.Q(kind="reassign") & ~models.Q(to_phase="closed"),
+                name="phasechange_team_stay_idx",
+            ),
+            # The moves between phases dated in a period.
+            models.Index(
+                fields=["team", "at"],
+                include=["kind", "from_phase", "to_phase"],
+                condition=models.Q(kind__in=["advance", "skip", "back", "close", "reopen"]),
+                name="phasechange_team_move_idx",
+            ),
+            # Endings: the closing move of a closed trajectory (the last one, its stay
+            # not ended), per trajectory.
+            models.Index(
+                fields=["trajectory"],
+                include=["from_phase"],
+                condition=models.Q(kind="close", left_at__isnull=True),
+                name="phasechange_last_close_idx",
             ),
         ]
 

@@ -411,6 +411,7 @@ TRAJECTORY_COLUMNS = [
 ]  # fmt: skip
 CHANGE_COLUMNS = [
     "trajectory_id", "kind", "from_phase", "to_phase", "by_id", "at", "reason", "left_at",
+    "team_id",
 ]  # fmt: skip
 CONTACT_COLUMNS = [
     "client_id", "trajectory_id", "date", "type", "duration_minutes", "staff_id", "shared_with",
@@ -490,7 +491,8 @@ class Writer:
                     previous[7] = when
                 previous = changes[-1]
                 last_at = when
-        rows["pc"].extend(map(tuple, changes))
+        # Each change carries the trajectory's team (``PhaseChange.team``).
+        rows["pc"].extend((*change, seed.team_id) for change in changes)
         closing_note = ""
         if seed.closed:
             closing_note = changes[-1][6] if steps[-1][0] == "close" else ""

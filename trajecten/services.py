@@ -100,6 +100,7 @@ def trajectory_open(
         raise ValidationError(_("This client already has an open trajectory."), code="open_exists")
     PhaseChange.objects.create(
         trajectory=trajectory,
+        team=team,
         kind=TransitionKind.OPENED,
         from_phase="",
         to_phase=phase,
@@ -229,6 +230,7 @@ def trajectory_transition(
     ).update(left_at=current.phase_since)
     PhaseChange.objects.create(
         trajectory=current,
+        team_id=current.team_id,
         kind=kind,
         from_phase=source,
         to_phase=current.phase,
@@ -336,6 +338,7 @@ def referral_accept(
             trajectory.save()
             PhaseChange.objects.create(
                 trajectory=trajectory,
+                team=current.team,
                 kind=TransitionKind.OPENED,
                 to_phase=phase,
                 by=actor,
@@ -348,8 +351,14 @@ def referral_accept(
             trajectory.team, trajectory.counsellor = current.team, counsellor
             trajectory.version += 1
             trajectory.save()
+            # The changes carry the trajectory's team (the analytics count a trajectory
+            # for the team it belongs to now): its whole history moves along.
+            PhaseChange.objects.filter(trajectory=trajectory).exclude(team=current.team).update(
+                team=current.team
+            )
             PhaseChange.objects.create(
                 trajectory=trajectory,
+                team=current.team,
                 kind=TransitionKind.REASSIGN,
                 from_phase=trajectory.phase,
                 to_phase=trajectory.phase,
@@ -735,6 +744,7 @@ def _reassign(*, actor: User, trajectories: list[Trajectory], target: User, note
         changes.append(
             PhaseChange(
                 trajectory=trajectory,
+                team_id=trajectory.team_id,
                 kind=TransitionKind.REASSIGN,
                 from_phase=trajectory.phase,
                 to_phase=trajectory.phase,
