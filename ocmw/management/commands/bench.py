@@ -47,6 +47,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from ocmw import reminders
+from ocmw.gc_tuning import settle_after_startup
 from ocmw.models import Client, Role, Team, User
 
 OUT = Path(settings.BASE_DIR) / "bench"
@@ -286,6 +287,7 @@ class Command(BaseCommand):
             return
         for _ in range(3):
             status = http.get(url).status_code
+        settle_after_startup()  # as a web worker does once loaded (ocmw/wsgi.py)
         times = []
         for _ in range(requests):
             start = time.perf_counter()
