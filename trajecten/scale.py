@@ -329,6 +329,8 @@ def simulate(
     pace = rng.lognormvariate(0, 0.35)
     u = rnd()
     phase = PRE if u < 0.35 else SCR if u < 0.95 else (WEX if rnd() < 0.5 else PRO)
+    if client.bench:  # from the start, so that it reaches (and stays in) work experience
+        phase = PRE
     steps = [("opened", -1, phase, opened, "day_one" if phase > SCR else "")]
     path = [(phase, opened)]
     day = opened
