@@ -109,7 +109,7 @@ class Command(BaseCommand):
     def handle(self, *args, clients: int, requests: int, only: list[str] | None, **options):
         self.only = set(only or [])
         started = time.monotonic()
-        if not options["skip_seed"]:
+        if not options["skip_seed"] and not options["settle_only"]:
             call_command("seed_scale", clients=clients, stdout=self.stdout)
         self._settle()
         if options["settle_only"]:
