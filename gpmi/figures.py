@@ -2,9 +2,11 @@
 past their legal deadline.
 
 A GPMI (not an exemption) of an open trajectory with no concluded version
-(signed, running or ended) whose leefloon decision + 3 months lies before today:
-the same rule as the ``gpmi_to_conclude`` reminder, so the count is the list of
-those overdue reminders. One GROUP BY query, by the trajectory's counsellor.
+(signed, running or ended: ``Gpmi.concluded`` is false) whose leefloon decision
++ 3 months lies before today: the same rule as the ``gpmi_to_conclude``
+reminder, so the count is the list of those overdue reminders. One GROUP BY
+query, by the trajectory's counsellor; the GPMIs still to conclude come from
+their partial index (``gpmi_to_conclude_idx``) alone, never from the versions.
 """
 
 # The SQL is built from model table names only; every value is a query parameter.
@@ -18,8 +20,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from gpmi.models import LEGAL_DEADLINE_MONTHS, Gpmi, GpmiType, GpmiVersion, legal_deadline_for
-from gpmi.reminders import CONCLUDED
+from gpmi.models import LEGAL_DEADLINE_MONTHS, Gpmi, GpmiType, legal_deadline_for
 from ocmw.registries import TeamFigure
 from ocmw.selectors import team_case_list_url
 from trajecten.models import Phase, Trajectory
@@ -39,15 +40,14 @@ def decided_before(today: datetime.date) -> datetime.date:
     return day
 
 
-def past_deadline_figure(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
+def past_deadline_sql(member_ids: list[int], today: datetime.date) -> tuple[str, list]:
+    """The figure's query: ``(counsellor id, count)`` rows."""
     sql = (
         "SELECT t.counsellor_id, COUNT(*) "
         f"FROM {Gpmi._meta.db_table} g JOIN {Trajectory._meta.db_table} t "
         "ON t.id = g.trajectory_id "
         "WHERE t.counsellor_id = ANY(%s::bigint[]) AND t.phase <> %s AND g.type <> %s "
-        "AND g.leefloon_decision_date < %s "
-        f"AND NOT EXISTS (SELECT 1 FROM {GpmiVersion._meta.db_table} v "
-        "WHERE v.gpmi_id = g.id AND v.status = ANY(%s)) "
+        "AND g.leefloon_decision_date < %s AND NOT g.concluded "
         "GROUP BY t.counsellor_id"
     )
     params = [
@@ -55,8 +55,12 @@ def past_deadline_figure(member_ids: list[int], today: datetime.date) -> list[Te
         Phase.CLOSED,
         GpmiType.EXEMPTION,
         decided_before(today),
-        [str(status) for status in CONCLUDED],
     ]
+    return sql, params
+
+
+def past_deadline_figure(member_ids: list[int], today: datetime.date) -> list[TeamFigure]:
+    sql, params = past_deadline_sql(member_ids, today)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         values = dict(cursor.fetchall())

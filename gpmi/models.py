@@ -87,6 +87,12 @@ class Gpmi(models.Model):
     exemption_reason = models.TextField(_("reason for the exemption"), blank=True, max_length=5000)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Denormalised: a version of this GPMI is (or was) signed, running or ended
+    # (``CONCLUDED_STATUSES``). Set by ``services.version_sign`` and never cleared:
+    # no transition leads back from those statuses and versions are never deleted.
+    # The "past the legal deadline" figure and reminder read it instead of
+    # looking through every GPMI's versions.
+    concluded = models.BooleanField(_("concluded"), default=False, editable=False)
 
     objects = GpmiQuerySet.as_manager()
 
@@ -94,6 +100,15 @@ class Gpmi(models.Model):
         verbose_name = _("GPMI")
         verbose_name_plural = _("GPMIs")
         ordering = ["-leefloon_decision_date", "-id"]
+        indexes = [
+            # The GPMIs still to conclude (the legal deadline rule): few next to all
+            # GPMIs, read by trajectory with their decision date from the index alone.
+            models.Index(
+                fields=["trajectory", "leefloon_decision_date"],
+                condition=Q(concluded=False) & ~Q(type=8),
+                name="gpmi_to_conclude_idx",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(type=8) | ~Q(exemption_reason=""),
@@ -142,6 +157,11 @@ class EndReason(models.TextChoices):
     REPLACED = "replaced", _("Replaced by a new version")
     MOVED = "moved", _("Moved to another municipality")
     OTHER = "other", _("Other")
+
+
+# Statuses of a concluded contract: once a version is signed, the legal deadline is
+# met (``Gpmi.concluded``).
+CONCLUDED_STATUSES = [VersionStatus.SIGNED, VersionStatus.ACTIVE, VersionStatus.ENDED]
 
 
 class ContractLanguage(models.TextChoices):

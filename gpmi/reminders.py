@@ -33,9 +33,6 @@ _T = Trajectory._meta.db_table
 _C = Client._meta.db_table
 _EVAL = Evaluation._meta.db_table
 
-# Statuses of a concluded contract: once signed, the legal deadline is met.
-CONCLUDED = [VersionStatus.SIGNED, VersionStatus.ACTIVE, VersionStatus.ENDED]
-
 
 def live_gpmis(ids: Iterable[int]) -> set[int]:
     return fetch_ids(
@@ -90,15 +87,15 @@ def evaluation_link(task) -> str:
     lead_days=30,
 )
 def gpmi_to_conclude(today: datetime.date) -> list[DeadlineHit]:
-    """A GPMI (not an exemption) without a signed version: leefloon decision + 3 months."""
+    """A GPMI (not an exemption) without a signed version (``Gpmi.concluded``):
+    leefloon decision + 3 months."""
     sql = (
         "SELECT g.id, g.client_id, t.counsellor_id, c.ocmw_id, "
         "(g.leefloon_decision_date + make_interval(months => %s::int))::date "
         f"FROM {_G} g JOIN {_T} t ON t.id = g.trajectory_id JOIN {_C} c ON c.id = g.client_id "
-        "WHERE g.type <> %s AND t.phase <> %s AND NOT EXISTS "
-        f"(SELECT 1 FROM {_V} v WHERE v.gpmi_id = g.id AND v.status = ANY(%s))"
+        "WHERE g.type <> %s AND t.phase <> %s AND NOT g.concluded"
     )
-    params = [LEGAL_DEADLINE_MONTHS, GpmiType.EXEMPTION, Phase.CLOSED, CONCLUDED]
+    params = [LEGAL_DEADLINE_MONTHS, GpmiType.EXEMPTION, Phase.CLOSED]
     return fetch_hits(sql, params, kind="gpmi_to_conclude", subject_type="gpmi")
 
 

@@ -30,6 +30,7 @@ from dateutil.relativedelta import relativedelta
 
 from gpmi.demo import TEXTS
 from gpmi.models import (
+    CONCLUDED_STATUSES,
     Consent,
     ConsentMethod,
     EndReason,
@@ -67,7 +68,7 @@ END_BY_CLOSING = {
 
 GPMI_COLUMNS = [
     "id", "client_id", "trajectory_id", "type", "leefloon_decision_date", "exemption_reason",
-    "created_by_id", "created_at",
+    "created_by_id", "created_at", "concluded",
 ]  # fmt: skip
 VERSION_COLUMNS = [
     "id", "gpmi_id", "number", "status", "language", "objectives", "commitments_client",
@@ -248,11 +249,10 @@ def seed(plan: ScalePlan) -> None:
                 created = max(t.decision, t.opened)
                 if created >= today:
                     continue
-                gpmis.append(
-                    (gpmi_id, t.client_id, t.id, kind, t.decision,
-                     text["exemption"] if kind == GpmiType.EXEMPTION else "", t.counsellor_id,
-                     at(created, 600 + int(rnd() * 400)))
-                )  # fmt: skip
+                row = (gpmi_id, t.client_id, t.id, kind, t.decision,
+                       text["exemption"] if kind == GpmiType.EXEMPTION else "", t.counsellor_id,
+                       at(created, 600 + int(rnd() * 400)))  # fmt: skip
+                concluded = False  # a signed version: signed, running or ended
                 if kind != GpmiType.EXEMPTION:
                     studies = kind != GpmiType.GENERAL
                     for version in _contract(rng, t, t.decision, today):
@@ -260,6 +260,7 @@ def seed(plan: ScalePlan) -> None:
                             rng, plan, t, version, gpmi_id, version_id, studies, text,
                             versions, changes,
                         )  # fmt: skip
+                        concluded = concluded or version.status(today) in CONCLUDED_STATUSES
                         if version.signed and version.number <= 2 and rnd() < 0.35:
                             consents.append(
                                 (t.client_id, rnd() < 0.93, version.signed,
@@ -267,6 +268,7 @@ def seed(plan: ScalePlan) -> None:
                                  at(version.signed, 700))
                             )  # fmt: skip
                         version_id += 1
+                gpmis.append((*row, concluded))
                 gpmi_id += 1
             copy_rows(Gpmi, GPMI_COLUMNS, gpmis)
             copy_rows(GpmiVersion, VERSION_COLUMNS, versions)

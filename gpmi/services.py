@@ -302,10 +302,20 @@ def version_sign(
     except TransitionNotAllowed:
         raise ValidationError(_("This contract cannot be signed yet."))
     _save_transition(current, actor, source, "")
+    _mark_concluded(current, actor)
     _store_signed_pdf(current)
     if current.start_date <= today:
         _activate(current, actor)
     return current
+
+
+def _mark_concluded(version: GpmiVersion, actor: User) -> None:
+    """``Gpmi.concluded``: the GPMI has a signed version from now on. Signing is the
+    only way into the concluded statuses (signed, then running, then ended) and
+    none leads back, so the flag is set here and never cleared."""
+    with pghistory.context(user=actor.pk):
+        Gpmi.objects.filter(pk=version.gpmi_id, concluded=False).update(concluded=True)
+    version.gpmi.concluded = True
 
 
 def _store_signed_pdf(version: GpmiVersion) -> None:

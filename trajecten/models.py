@@ -162,9 +162,8 @@ class TrajectoryQuerySet(models.QuerySet):
         staff = case_staff(user)
         clients = Client.objects.filter(ocmw_id=user.ocmw_id)
         if client_joined:
-            # The OCMW once for every row (it leads the index on client names).
-            rule = Q(client__ocmw_id=user.ocmw_id) & (
-                Q(counsellor_id__in=staff) | Q(client__responsible_social_worker_id__in=staff)
+            rule = Q(counsellor_id__in=staff) | Q(
+                client__responsible_social_worker_id__in=staff, client__ocmw_id=user.ocmw_id
             )
         else:
             rule = Q(counsellor_id__in=staff) | Q(

@@ -582,6 +582,10 @@ def team_cases(
     today = today or timezone.localdate()
     qs = Trajectory.objects.visible_to(user, open_only=True, client_joined=not for_count)
     qs = qs.filter(team_id__in=team_ids)
+    if not for_count:
+        # Implied by the scope; said here so that a page in name order walks the
+        # index on client names (OCMW first) and stops after a page.
+        qs = qs.filter(client__ocmw_id=user.ocmw_id)
     if counsellor_id:
         qs = qs.filter(counsellor_id=counsellor_id)
     if phase:
