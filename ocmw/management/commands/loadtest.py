@@ -9,9 +9,11 @@ password is the scale password, ``scale``) and lets each of them work for
 their clients' files; the intake desk (25 %) searches by INSZ and by name; team
 leads (15 %) open the team overview, the case list and the analytics. Each user
 thinks ``--think`` seconds between two pages (uniform, default 2 to 8 s: people
-read the page they opened; with 0.5 to 1.5 s the 2-core machine saturates). Reports throughput, p50,
-p95 and errors (any status of 400 or more, or a failed connection), overall
-and per page, and writes ``bench/loadtest.json``.
+read the page they opened; with 0.5 to 1.5 s the 2-core machine saturates); each
+starts after a random part of one think time, so arrivals are spread as they are
+at any moment of a working day. Reports throughput, p50, p95 and errors (any
+status of 400 or more, or a failed connection), overall and per page, and writes
+``bench/loadtest.json``.
 
 The load generator is standard-library Python threads (no locust), so it runs
 anywhere the project runs; it shares the machine's cores with gunicorn, which
@@ -225,7 +227,10 @@ class Command(BaseCommand):
 
         def work(persona: str, session: Session, pages, seed: int) -> None:
             rng = random.Random(seed)  # noqa: S311 - not cryptography
-            time.sleep(rng.uniform(0, 1.5))  # users do not all start in the same millisecond
+            # Each user starts as if in the middle of reading a page, as at any moment
+            # of a working day: arrivals spread over one think time, not a burst of
+            # 50 requests in the first second that no office ever sends.
+            time.sleep(rng.uniform(0, self.think[1]))
             while time.monotonic() < deadline:
                 label, path = rng.choice(pages)
                 status, ms = session.get(path)
