@@ -22,6 +22,13 @@ class BelgianDateInput(forms.DateInput):
         )
 
 
+class LongSelect(forms.Select):
+    """A select of many options (a whole service's staff) rendered in one template:
+    Django's own renders a template per option, a millisecond per ten options."""
+
+    template_name = "ocmw/widgets/select.html"
+
+
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.username

@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from ocmw.forms import BelgianDateInput, StaffChoiceField
+from ocmw.forms import BelgianDateInput, LongSelect, StaffChoiceField
 from trajecten.models import (
     PHASES,
     RECORDABLE_CONTACT_TYPES,
@@ -472,6 +472,7 @@ class TeamCaseFilterForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
+        widget=LongSelect,
         error_messages={"invalid_choice": _("Choose a counsellor of a team you lead.")},
     )
     phase = forms.ChoiceField(
@@ -583,6 +584,7 @@ class ReassignForm(StyledForm):
     to_counsellor = forms.TypedChoiceField(
         label=_("New counsellor"),
         coerce=int,
+        widget=LongSelect,
         error_messages={
             "required": _("Choose the counsellor who takes over."),
             "invalid_choice": _("Choose a counsellor of a team you lead."),
