@@ -249,7 +249,7 @@ def phase_changes_refresh_left_at(trajectory_ids: list[int]) -> int:
     which move the ``at`` of the changes they made into the past afterwards."""
     if not trajectory_ids:
         return 0
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             """
             UPDATE trajecten_phasechange AS c SET left_at = n.next_at

@@ -18,6 +18,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
@@ -793,12 +794,15 @@ def team_cases(request: HttpRequest) -> HttpResponse:
             context["cursor_invalid"] = True
             page = selectors.keyset_page(qs, sort=sort)
         labels = _task_kind_labels()
+        count = _team_case_rows(request, filters, led, for_count=True).count()
         rows = selectors.with_activity_summaries(page.rows)
         for row in rows:
             row.overdue_labels = [str(labels.get(kind, kind)) for kind in row.overdue_kinds]
         context.update(
             rows=rows,
-            count=_team_case_rows(request, filters, led, for_count=True).count(),
+            count=count,
+            # 104.573, grouped the Belgian way: a head of service's list is long.
+            count_shown=number_format(count, force_grouping=True),
             sort=sort,
             headers=_sort_headers(request, sort),
             next_url=_url_with(request, cursor=page.next_cursor) if page.next_cursor else "",

@@ -725,3 +725,34 @@ def test_the_export_costs_the_same_for_1_or_60_trajectories(
         rows = csv_rows(browser.get(f"{URL}export/csv/"))
 
     assert len(rows) == size + 1
+
+
+def test_a_long_list_shows_its_count_grouped_as_the_language_writes_it(
+    client, teamlead, counsellor, spi_team, ocmw, real_translations
+):
+    """1,002 open files: "1.002 open trajecten", "1.002 trajets ouverts", grouped the
+    Belgian way in both languages (a head of service's list runs to six figures)."""
+    from ocmw.models import Client
+    from trajecten.models import PhaseChange, Trajectory
+
+    def born(n):
+        return D(1990, 1, 1) + datetime.timedelta(days=n // 400)
+
+    clients = Client.objects.bulk_create(
+        Client(ocmw=ocmw, insz=insz.build(born(n), 1 + 2 * (n % 400)), first_name="Veel",
+               last_name=f"N{n}", birth_date=born(n), gender="M")
+        for n in range(1002)
+    )  # fmt: skip
+    trajectories = Trajectory.objects.bulk_create(
+        Trajectory(client=c, team=spi_team, counsellor=counsellor) for c in clients
+    )
+    PhaseChange.objects.bulk_create(
+        PhaseChange(trajectory=t, team=spi_team, kind="opened", to_phase=t.phase, by=teamlead)
+        for t in trajectories
+    )
+    client.login(username=teamlead.username, password=PERSONA_PASSWORD)
+    for language, shown in (("nl", "1.002 open trajecten"), ("fr", "1.002 trajets ouverts")):
+        teamlead.language = language
+        teamlead.save(update_fields=["language"])
+        html = client.get(reverse("trajecten:team_cases")).content.decode()
+        assert f'id="team-cases-count">{shown}</p>' in html
