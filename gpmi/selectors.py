@@ -48,6 +48,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gpmi.models import (
+    CONCLUDED_STATUSES,
     LEGAL_DEADLINE_MONTHS,
     SUBSIDY_MONTHS,
     EndReason,
@@ -70,7 +71,8 @@ DEFAULT_IN_PERSON = 2
 # missing evaluations can still fit in what is left of a contract year.
 EVALUATION_SPACING_DAYS = 30
 
-SIGNED_STATES = [VersionStatus.SIGNED, VersionStatus.ACTIVE, VersionStatus.ENDED]
+# A signed contract's versions: signed, running or ended (the one list, in models).
+SIGNED_STATES = CONCLUDED_STATUSES
 
 
 # --- small SQL building blocks ------------------------------------------------------

@@ -46,13 +46,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gpmi.models import GpmiType, GpmiVersion, VersionStatus
+from gpmi.models import CONCLUDED_STATUSES, GpmiType, GpmiVersion
 from ocmw.models import Team, User
 from trajecten.report import staff_time_contacts
 
 FIRST_YEAR = 2002  # law of 26 May 2002: no GPMI before
 MAX_MONTHS = 24
-ACTIVE_STATES = [VersionStatus.SIGNED, VersionStatus.ACTIVE, VersionStatus.ENDED]
 
 
 # --- who sees what ------------------------------------------------------------------
@@ -233,7 +232,7 @@ def gpmi_active_on_contact_date() -> Exists:
     versions = (
         GpmiVersion.objects.filter(
             gpmi__client_id=OuterRef("client_id"),
-            status__in=ACTIVE_STATES,
+            status__in=CONCLUDED_STATUSES,
             start_date__lte=OuterRef("date"),
             end_date__gte=OuterRef("date"),
         )

@@ -31,7 +31,15 @@ from django.views.decorators.http import require_GET
 
 from gpmi import esr, forms, hooks, selectors, services
 from gpmi import pdf as contract_pdf
-from gpmi.models import CONTRACT_TYPES, Consent, Gpmi, GpmiType, GpmiVersion, VersionStatus
+from gpmi.models import (
+    CONCLUDED_STATUSES,
+    CONTRACT_TYPES,
+    Consent,
+    Gpmi,
+    GpmiType,
+    GpmiVersion,
+    VersionStatus,
+)
 from ocmw import charts
 from ocmw import selectors as core_selectors
 from ocmw import services as core_services
@@ -412,7 +420,7 @@ def contract_bytes(version: GpmiVersion) -> bytes:
             raise FileNotFoundError(version.pk)
         with version.pdf.open("rb") as stored:
             return stored.read()
-    if version.status in (VersionStatus.SIGNED, VersionStatus.ACTIVE, VersionStatus.ENDED):
+    if version.status in CONCLUDED_STATUSES:
         raise FileNotFoundError(version.pk)
     return contract_pdf.render_contract(version, signed=False)
 

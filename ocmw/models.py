@@ -294,10 +294,6 @@ class ClientQuerySet(models.QuerySet):
             return self.none().annotate(access_case=Value(False), access_edit=Value(False))
         # Which user the ``access_*`` annotations were computed for (see reads_case_of).
         qs = self.filter(ocmw_id=user.ocmw_id).annotate(scoped_for=Value(user.pk))
-        # ``User.objects.led_by(user)`` and ``colleagues_of(user)`` are both the
-        # user's teammates.
-        leads = user.is_team_lead
-        reads_team = leads or user.handles_cases
         read = [case_staff(user)]
         edit = [case_staff(user, edit=True)]
         if user.is_intake and not case_content:
@@ -305,7 +301,7 @@ class ClientQuerySet(models.QuerySet):
             # sees and edits identity and contact data.
             return qs.annotate(access_case=_bool(_handled_by_row(*read)), access_edit=Value(True))
         qs = qs.filter(pk__in=handled_client_ids(*read)).annotate(access_case=Value(True))
-        if user.is_intake or leads or not reads_team:
+        if user.is_intake or read == edit:
             # The same staff for reading and editing: every row read is editable.
             return qs.annotate(access_edit=Value(True))
         if for_edit:

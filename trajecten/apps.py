@@ -9,8 +9,9 @@ class TrajectenConfig(AppConfig):
     def ready(self) -> None:
         from ocmw import registries
         from trajecten import analytics, demo, hooks
+        from trajecten.models import handled_by_counsellor
 
-        registries.client_handlers.append(hooks.handled_by_counsellor)
+        registries.client_handlers.append(handled_by_counsellor)
         registries.timeline_sources.append(hooks.timeline_entries)
         registries.client_panels.append(hooks.client_panels)
         registries.home_panels.append(hooks.home_panels)

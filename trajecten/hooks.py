@@ -19,14 +19,8 @@ from trajecten.models import (
     ReferralStatus,
     Trajectory,
     TransitionKind,
-    handled_by_counsellor,
     phase_number,
 )
-
-# ``handled_by_counsellor`` (a client is handled by the counsellor of their open
-# trajectory) is defined with the model: ``visible_to(open_only=True)`` relies on it.
-__all__ = ["handled_by_counsellor"]
-
 
 # --- shared helpers ---------------------------------------------------------------
 

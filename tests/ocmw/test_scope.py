@@ -29,8 +29,7 @@ from ocmw.models import Client, Role, User, reads_case_of, teammate_ids
 from tests.factories import ClientFactory
 from tests.trajecten.conftest import full_checklist
 from trajecten import services as trajectory_services
-from trajecten.hooks import handled_by_counsellor
-from trajecten.models import Phase, Referral, Trajectory, case_clients
+from trajecten.models import Phase, Referral, Trajectory, case_clients, handled_by_counsellor
 
 pytestmark = pytest.mark.django_db
 
